@@ -1,0 +1,74 @@
+using System.Linq.Expressions;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using MPanel.Domain.Auditing;
+using MPanel.Domain.Common;
+using MPanel.Domain.Customers;
+using MPanel.Domain.Tenants;
+using MPanel.Infrastructure.Identity;
+using MPanel.Infrastructure.Tenancy;
+
+namespace MPanel.Infrastructure.Persistence;
+
+public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, CurrentTenant tenant)
+    : IdentityDbContext<ApplicationUser, ApplicationRole, Guid>(options), IDataProtectionKeyContext
+{
+    public const string TenantFilter = "Tenant";
+
+    /// <summary>Identity's own join and token tables: reachable only through a user or role, never listed on their own.</summary>
+    public static readonly IReadOnlySet<Type> IdentityLinkTypes = new HashSet<Type>
+    {
+        typeof(IdentityUserRole<Guid>), typeof(IdentityUserClaim<Guid>), typeof(IdentityUserLogin<Guid>),
+        typeof(IdentityUserToken<Guid>), typeof(IdentityRoleClaim<Guid>),
+        typeof(DataProtectionKey),
+    };
+
+    internal CurrentTenant Tenant => tenant;
+
+    // Read by the tenant query filter: EF parameterises these per context instance.
+    private Guid? CurrentTenantId => tenant.TenantId;
+    private bool CrossTenant => tenant.IsCrossTenant;
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<CustomerNote> CustomerNotes => Set<CustomerNote>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(MPanelDbContext).Assembly);
+        IdentityModel.Configure(builder);
+
+        foreach (var entityType in builder.Model.GetEntityTypes().Where(t => t.BaseType is null))
+        {
+            if (typeof(ITenantOwned).IsAssignableFrom(entityType.ClrType))
+            {
+                builder.Entity(entityType.ClrType).HasQueryFilter(TenantFilter, BuildTenantFilter(entityType.ClrType));
+                builder.Entity(entityType.ClrType).HasIndex(nameof(ITenantOwned.TenantId));
+            }
+            if (typeof(IVersioned).IsAssignableFrom(entityType.ClrType))
+                builder.Entity(entityType.ClrType).Property(nameof(IVersioned.Version)).IsRowVersion();
+        }
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        configuration.Properties<decimal>().HavePrecision(19, 4);
+        configuration.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    /// <summary>e => CrossTenant || e.TenantId == CurrentTenantId</summary>
+    private LambdaExpression BuildTenantFilter(Type clrType)
+    {
+        var e = Expression.Parameter(clrType, "e");
+        var context = Expression.Constant(this);
+        var cross = Expression.Property(context, nameof(CrossTenant));
+        var current = Expression.Property(context, nameof(CurrentTenantId));
+        var owned = Expression.Convert(Expression.Property(e, nameof(ITenantOwned.TenantId)), typeof(Guid?));
+        return Expression.Lambda(Expression.OrElse(cross, Expression.Equal(owned, current)), e);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using MPanel.Domain.Common;
+using MPanel.Domain.Security;
+using MPanel.Domain.Tenants;
+using MPanel.Infrastructure.Identity;
+using MPanel.Infrastructure.Tenancy;
+using MPanel.Web.Common;
+using MPanel.Web.Security;
+
+namespace MPanel.Web.Features.Users;
+
+public sealed record UserRow(Guid Id, string Email, string DisplayName, string? Role, bool IsDisabled, bool IsLockedOut,
+    DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
+
+public sealed record InviteUserRequest(string Email, string DisplayName, string Role);
+public sealed record ChangeRoleRequest(string Role);
+
+/// <summary>Users of the current tenant: list, invite (email with a set-password link), change role, disable/enable.</summary>
+public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant current, IMailer mailer, TimeProvider clock)
+{
+    public async Task<Paged<UserRow>> ListAsync(PageQuery page, CancellationToken ct = default)
+    {
+        await using var scope = scopes.Create();
+        var db = scope.Db;
+        var query = db.Users.AsNoTracking();
+        if (page.SearchTerm is { } term)
+        {
+            var like = PagingExtensions.LikePattern(term);
+            query = query.Where(u => EF.Functions.ILike(u.Email!, like) || EF.Functions.ILike(u.DisplayName, like));
+        }
+        var total = await query.CountAsync(ct);
+        query = (page.Sort?.ToLowerInvariant(), page.Descending) switch
+        {
+            ("email", false) => query.OrderBy(u => u.Email),
+            ("email", true) => query.OrderByDescending(u => u.Email),
+            ("displayname", false) => query.OrderBy(u => u.DisplayName),
+            ("displayname", true) => query.OrderByDescending(u => u.DisplayName),
+            ("lastsigninat", false) => query.OrderBy(u => u.LastSignInAt),
+            ("lastsigninat", true) => query.OrderByDescending(u => u.LastSignInAt),
+            _ => query.OrderBy(u => u.CreatedAt),
+        };
+        var now = clock.GetUtcNow();
+        var items = await query.Page(page)
+            .Select(u => new UserRow(u.Id, u.Email!, u.DisplayName,
+                (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == u.Id select r.Name).FirstOrDefault(),
+                u.IsDisabled, u.LockoutEnd != null && u.LockoutEnd > now, u.CreatedAt, u.LastSignInAt))
+            .ToListAsync(ct);
+        return new Paged<UserRow>(items, total);
+    }
+
+    /// <summary>The roles the current user may hand out in the current tenant.</summary>
+    public async Task<IReadOnlyList<string>> AssignableRolesAsync(CancellationToken ct = default)
+    {
+        var role = current.Principal.PrimaryRole();
+        if (role is null || current.TenantId is not { } tenantId) return [];
+        await using var scope = scopes.Create();
+        var kind = await scope.Db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Kind).FirstAsync(ct);
+        return Roles.AssignableBy(role, kind == TenantKind.Platform);
+    }
+
+    public async Task<UserRow> InviteAsync(InviteUserRequest request, string baseUri, CancellationToken ct = default)
+    {
+        var email = request.Email?.Trim() ?? "";
+        var name = Text.Clean(request.DisplayName);
+        var assignable = await AssignableRolesAsync(ct);
+        new Validator()
+            .Require(Text.IsEmail(email), "email", "Enter a valid email address.")
+            .Require(name is { Length: >= 2 and <= 200 }, "displayName", "Name must be 2 to 200 characters.")
+            .Require(assignable.Contains(request.Role), "role", "Choose a role you are allowed to assign.")
+            .ThrowIfInvalid();
+        await using var scope = scopes.Create();
+        var users = scope.Get<UserManager<ApplicationUser>>();
+        var user = new ApplicationUser
+        {
+            TenantId = current.TenantId!.Value, Email = email, UserName = email, DisplayName = name!, CreatedAt = clock.GetUtcNow(),
+            EmailConfirmed = false,
+        };
+        var created = await users.CreateAsync(user);
+        if (!created.Succeeded)
+        {
+            var taken = created.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName");
+            throw ValidationError.For("email", taken ? "A user with this email already exists." : string.Join(" ", created.Errors.Select(e => e.Description))).ToException();
+        }
+        await Check(users.AddToRoleAsync(user, request.Role));
+        var token = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
+        var link = $"{baseUri.TrimEnd('/')}/account/reset-password?userId={user.Id}&code={token}&invite=1";
+        await mailer.SendAsync(new MailMessage(email, $"You are invited to {current.TenantName}",
+            $"Hello {name},\n\n{current.Actor.UserName} invited you to {current.TenantName} on MPanel as {request.Role}.\n" +
+            $"Choose your password here (the link is valid for 24 hours):\n{link}\n"), ct);
+        return (await FindAsync(scope, user.Id, ct))!;
+    }
+
+    public async Task<UserRow> ChangeRoleAsync(Guid userId, string role, CancellationToken ct = default)
+    {
+        var assignable = await AssignableRolesAsync(ct);
+        if (!assignable.Contains(role))
+            throw ValidationError.For("role", "Choose a role you are allowed to assign.").ToException();
+        await using var scope = scopes.Create();
+        var users = scope.Get<UserManager<ApplicationUser>>();
+        var user = await LoadAsync(scope, userId, ct);
+        EnsureNotSelf(userId, "change your own role");
+        var currentRoles = await users.GetRolesAsync(user);
+        if (currentRoles.Any(r => !assignable.Contains(r)))
+            throw new ForbiddenError("This user holds a role you cannot manage.").ToException();
+        await Check(users.RemoveFromRolesAsync(user, currentRoles));
+        await Check(users.AddToRoleAsync(user, role));
+        await users.UpdateSecurityStampAsync(user);
+        return (await FindAsync(scope, userId, ct))!;
+    }
+
+    /// <summary>Disabling locks the account and changes its security stamp, which ends its open sessions and circuits.</summary>
+    public async Task<UserRow> SetDisabledAsync(Guid userId, bool disabled, CancellationToken ct = default)
+    {
+        await using var scope = scopes.Create();
+        var users = scope.Get<UserManager<ApplicationUser>>();
+        var user = await LoadAsync(scope, userId, ct);
+        if (disabled) EnsureNotSelf(userId, "disable your own account");
+        var assignable = await AssignableRolesAsync(ct);
+        if ((await users.GetRolesAsync(user)).Any(r => !assignable.Contains(r)))
+            throw new ForbiddenError("This user holds a role you cannot manage.").ToException();
+        user.IsDisabled = disabled;
+        await Check(users.UpdateAsync(user));
+        await Check(users.SetLockoutEndDateAsync(user, disabled ? DateTimeOffset.MaxValue : null));
+        await users.UpdateSecurityStampAsync(user);
+        return (await FindAsync(scope, userId, ct))!;
+    }
+
+    private void EnsureNotSelf(Guid userId, string what)
+    {
+        if (current.Actor.UserId == userId)
+            throw new ConflictError("self", $"You cannot {what}; ask another administrator.").ToException();
+    }
+
+    private static async Task<ApplicationUser> LoadAsync(TenantScope scope, Guid userId, CancellationToken ct) =>
+        await scope.Db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct) ?? throw new NotFoundError("User", userId).ToException();
+
+    private async Task<UserRow?> FindAsync(TenantScope scope, Guid userId, CancellationToken ct)
+    {
+        var db = scope.Db;
+        var now = clock.GetUtcNow();
+        return await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new UserRow(u.Id, u.Email!, u.DisplayName,
+                (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == u.Id select r.Name).FirstOrDefault(),
+                u.IsDisabled, u.LockoutEnd != null && u.LockoutEnd > now, u.CreatedAt, u.LastSignInAt))
+            .FirstOrDefaultAsync(ct);
+    }
+
+    private static async Task Check(Task<IdentityResult> task)
+    {
+        var result = await task;
+        if (!result.Succeeded)
+            throw new ConflictError("identity", string.Join(" ", result.Errors.Select(e => e.Description))).ToException();
+    }
+}

@@ -1,0 +1,138 @@
+using Hangfire;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Identity;
+using MPanel.Domain.Security;
+using MPanel.Infrastructure;
+using MPanel.Infrastructure.Identity;
+using MPanel.Infrastructure.Jobs;
+using MPanel.Infrastructure.Seeding;
+using MPanel.Web.Components;
+using MPanel.Web.Errors;
+using MPanel.Web.Features;
+using MPanel.Web.Features.Platform;
+using MPanel.Web.Security;
+using MudBlazor.Services;
+using OpenTelemetry.Metrics;
+
+namespace MPanel.Web;
+
+/// <summary>The composition root: services, the HTTP pipeline, start-up tasks. Nothing else lives here.</summary>
+public static class MPanelApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var services = builder.Services;
+
+        services.AddMPanelInfrastructure(builder.Configuration);
+        services.AddHttpContextAccessor();
+
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.AddMPanelIdentityCore().AddSignInManager();
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = "mpanel.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/access-denied";
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            o.SlidingExpiration = true;
+            o.Events.OnValidatePrincipal = async context =>
+            {
+                // Resolve the tenant before Identity re-reads the user to check its security stamp.
+                TenantResolution.Initialize(context.HttpContext, context.Principal!);
+                await SecurityStampValidator.ValidatePrincipalAsync(context);
+            };
+            o.Events.OnRedirectToLogin = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
+        });
+        services.AddMPanelAuthorization();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
+        services.AddScoped<CircuitHandler, TenantCircuitHandler>();
+        services.AddMudServices();
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+            c.ProblemDetails.Extensions["requestId"] = c.HttpContext.TraceIdentifier);
+        services.AddExceptionHandler<DomainExceptionHandler>();
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddMeter("MPanel")
+            .AddPrometheusExporter());
+
+        services.Configure<ForwardedHeadersOptions>(o =>
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+
+        services.AddFeatureServices();
+
+        var app = builder.Build();
+        Configure(app);
+        return app;
+    }
+
+    private static Task RedirectOrStatus(HttpContext http, string redirectUri, int status)
+    {
+        if (IsApi(http.Request.Path))
+        {
+            http.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        http.Response.Redirect(redirectUri);
+        return Task.CompletedTask;
+    }
+
+    private static bool IsApi(PathString path) => path.StartsWithSegments("/api");
+
+    private static void Configure(WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        // API errors become problem details (DomainExceptionHandler); pages get a friendly error with a request id.
+        // No stack trace leaves the server in any environment.
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        if (!app.Environment.IsDevelopment()) app.UseHsts();
+        app.UseWhen(c => IsApi(c.Request.Path), api => api.UseStatusCodePages());
+        app.UseWhen(c => !IsApi(c.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+
+        app.UseAuthentication();
+        app.UseTenantResolution();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapFeatureApis();
+        app.MapHealthAndMetrics();
+        app.MapHangfireDashboardWithAuthorizationPolicy(Permissions.Jobs.Manage, "/hangfire", new DashboardOptions
+        {
+            DashboardTitle = "MPanel jobs",
+            AppPath = "/",
+            Authorization = [],
+            AsyncAuthorization = [],
+        });
+    }
+
+    /// <summary>Start-up work that needs the database: migrations, roles, platform tenant, demo data, recurring jobs.</summary>
+    public static async Task PrepareAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var platform = await scope.ServiceProvider.GetRequiredService<PlatformBootstrapper>().RunAsync();
+        scope.ServiceProvider.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringId, "default", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        if (app.Configuration.GetValue("Demo:Seed", false))
+        {
+            var logins = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(platform);
+            app.Lifetime.ApplicationStarted.Register(() => DemoBanner.Print(app, logins));
+        }
+    }
+}

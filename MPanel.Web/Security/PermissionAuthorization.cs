@@ -1,0 +1,50 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using MPanel.Domain.Security;
+
+namespace MPanel.Web.Security;
+
+/// <summary>"The user holds a role that grants this permission" (roles map to permissions in the domain catalogue).</summary>
+public sealed record PermissionRequirement(string Permission) : IAuthorizationRequirement;
+
+public sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    {
+        if (context.User.Has(requirement.Permission)) context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+public static class PermissionPrincipalExtensions
+{
+    public static IEnumerable<string> Roles(this ClaimsPrincipal user) =>
+        user.FindAll(ClaimTypes.Role).Select(c => c.Value);
+
+    public static bool Has(this ClaimsPrincipal user, string permission) =>
+        user.Identity?.IsAuthenticated == true && Permissions.AnyRoleHas(user.Roles(), permission);
+
+    /// <summary>The highest role of the user (roles are listed from most to least powerful).</summary>
+    public static string? PrimaryRole(this ClaimsPrincipal user)
+    {
+        var held = user.Roles().ToHashSet();
+        return Domain.Security.Roles.All.FirstOrDefault(held.Contains);
+    }
+}
+
+public static class AuthorizationSetup
+{
+    /// <summary>One policy per permission, named after it, so pages and endpoints use the same constants.</summary>
+    public static IServiceCollection AddMPanelAuthorization(this IServiceCollection services)
+    {
+        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddAuthorization(options =>
+        {
+            // Defence in depth: an endpoint that forgot its policy still needs a signed-in user (a test lists them all).
+            options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+            foreach (var permission in Permissions.All)
+                options.AddPolicy(permission, p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
+        });
+        return services;
+    }
+}

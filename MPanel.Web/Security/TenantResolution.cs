@@ -1,0 +1,58 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using MPanel.Infrastructure.Identity;
+using MPanel.Infrastructure.Tenancy;
+
+namespace MPanel.Web.Security;
+
+/// <summary>Where <see cref="CurrentTenant"/> gets filled — the one place tenant resolution happens:
+/// HTTP requests (after authentication), cookie validation, Blazor circuits, and auth-state revalidation.</summary>
+public static class TenantResolution
+{
+    public static void Initialize(HttpContext http, ClaimsPrincipal principal) =>
+        http.RequestServices.GetRequiredService<CurrentTenant>().InitializeFrom(
+            principal, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString());
+
+    public static IApplicationBuilder UseTenantResolution(this IApplicationBuilder app) =>
+        app.Use((http, next) =>
+        {
+            Initialize(http, http.User);
+            return next(http);
+        });
+}
+
+/// <summary>Fills the circuit's tenant from its authentication state when a circuit opens (before any component renders).
+/// The IP and user agent are those of the connection that opened the circuit.</summary>
+public sealed class TenantCircuitHandler(CurrentTenant tenant, AuthenticationStateProvider auth, IHttpContextAccessor http) : CircuitHandler
+{
+    public override async Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        var state = await auth.GetAuthenticationStateAsync();
+        var context = http.HttpContext;
+        tenant.InitializeFrom(state.User, context?.Connection.RemoteIpAddress?.ToString(), context?.Request.Headers.UserAgent.ToString());
+    }
+}
+
+/// <summary>Re-checks the security stamp of a circuit's user every few minutes, so a disabled user or a changed
+/// password ends open circuits too, not only new requests.</summary>
+public sealed class RevalidatingAuthStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> options)
+    : RevalidatingServerAuthenticationStateProvider(loggerFactory)
+{
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
+
+    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentTenant>().InitializeFrom(state.User, null, null);
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = await users.GetUserAsync(state.User);
+        if (user is null || user.IsDisabled) return false;
+        if (!users.SupportsUserSecurityStamp) return true;
+        var principalStamp = state.User.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
+        return principalStamp == await users.GetSecurityStampAsync(user);
+    }
+}
