@@ -6,9 +6,9 @@ namespace MPanel.Web;
 
 internal static class DemoBanner
 {
-    public static void Print(WebApplication app, IReadOnlyList<DemoLogin> logins)
+    public static void Print(IServiceProvider services, IReadOnlyList<DemoLogin> logins)
     {
-        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5080";
+        var url = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5080";
         var lines = new List<string>
         {
             "",

@@ -61,6 +61,7 @@ public static class MPanelApp
         services.AddScoped<CircuitHandler, TenantCircuitHandler>();
         services.AddMudServices();
 
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
             c.ProblemDetails.Extensions["requestId"] = c.HttpContext.TraceIdentifier);
         services.AddExceptionHandler<DomainExceptionHandler>();
@@ -75,6 +76,8 @@ public static class MPanelApp
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
 
         services.AddFeatureServices();
+        // Registered before the web server starts, so migrations and the platform tenant exist before any request.
+        services.AddHostedService<StartupTasks>();
 
         var app = builder.Build();
         Configure(app);
@@ -120,19 +123,5 @@ public static class MPanelApp
             Authorization = [],
             AsyncAuthorization = [],
         });
-    }
-
-    /// <summary>Start-up work that needs the database: migrations, roles, platform tenant, demo data, recurring jobs.</summary>
-    public static async Task PrepareAsync(this WebApplication app)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var platform = await scope.ServiceProvider.GetRequiredService<PlatformBootstrapper>().RunAsync();
-        scope.ServiceProvider.GetRequiredService<IRecurringJobManager>()
-            .AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringId, "default", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
-        if (app.Configuration.GetValue("Demo:Seed", false))
-        {
-            var logins = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(platform);
-            app.Lifetime.ApplicationStarted.Register(() => DemoBanner.Print(app, logins));
-        }
     }
 }

@@ -50,6 +50,9 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
                 builder.Entity(entityType.ClrType).HasQueryFilter(TenantFilter, BuildTenantFilter(entityType.ClrType));
                 builder.Entity(entityType.ClrType).HasIndex(nameof(ITenantOwned.TenantId));
             }
+            // Ids are time-ordered GUIDs made by the entity itself, so a child added to a loaded aggregate is an INSERT.
+            if (typeof(Entity).IsAssignableFrom(entityType.ClrType))
+                builder.Entity(entityType.ClrType).Property(nameof(Entity.Id)).ValueGeneratedNever();
             if (typeof(IVersioned).IsAssignableFrom(entityType.ClrType))
                 builder.Entity(entityType.ClrType).Property(nameof(IVersioned.Version)).IsRowVersion();
         }

@@ -35,11 +35,12 @@ public static class ErrorMapping
 
 /// <summary>Turns a <see cref="DomainException"/> thrown by an endpoint into its problem details; anything else
 /// becomes a 500 problem with the request id and without a stack trace.</summary>
-public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed class DomainExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
-        if (!http.Request.Path.StartsWithSegments("/api")) return false;
+        var path = http.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? http.Request.Path;
+        if (!path.StartsWith("/api/", StringComparison.OrdinalIgnoreCase)) return false;
         ProblemDetails details;
         if (ErrorMapping.AsDomainError(exception) is { } error)
         {
@@ -59,6 +60,10 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             http.Response.StatusCode = StatusCodes.Status500InternalServerError;
             details = new ProblemDetails { Title = "An unexpected error occurred. Quote the request id when you contact support.", Status = 500 };
         }
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
+        details.Type ??= $"https://httpstatuses.io/{details.Status}";
+        details.Instance = path;
+        details.Extensions["requestId"] = http.TraceIdentifier;
+        await http.Response.WriteAsJsonAsync(details, details.GetType(), options: null, contentType: "application/problem+json", cancellationToken);
+        return true;
     }
 }

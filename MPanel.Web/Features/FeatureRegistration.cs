@@ -1,5 +1,6 @@
 using MPanel.Web.Features.Account;
 using MPanel.Web.Features.Audit;
+using MPanel.Web.Features.ClientArea;
 using MPanel.Web.Features.Customers;
 using MPanel.Web.Features.Dashboard;
 using MPanel.Web.Features.Platform;
@@ -16,7 +17,8 @@ public static class FeatureRegistration
         .AddScoped<CustomersService>()
         .AddScoped<TenantsService>()
         .AddScoped<UsersService>()
-        .AddScoped<AuditService>();
+        .AddScoped<AuditService>()
+        .AddScoped<ClientAreaService>();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {

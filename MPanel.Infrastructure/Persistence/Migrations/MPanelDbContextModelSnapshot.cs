@@ -26,7 +26,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("MPanel.Domain.Auditing.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -99,7 +98,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("MPanel.Domain.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -181,7 +179,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("MPanel.Domain.Customers.CustomerNote", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -224,7 +221,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("MPanel.Domain.Tenants.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 

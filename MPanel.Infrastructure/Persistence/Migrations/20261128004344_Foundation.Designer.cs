@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MPanel.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(MPanelDbContext))]
-    [Migration("20261128003616_Foundation")]
+    [Migration("20261128004344_Foundation")]
     partial class Foundation
     {
         /// <inheritdoc />
@@ -29,7 +29,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("MPanel.Domain.Auditing.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -102,7 +101,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("MPanel.Domain.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -184,7 +182,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("MPanel.Domain.Customers.CustomerNote", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -227,7 +224,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("MPanel.Domain.Tenants.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 

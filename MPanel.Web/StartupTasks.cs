@@ -1,0 +1,25 @@
+using Hangfire;
+using MPanel.Infrastructure.Jobs;
+using MPanel.Infrastructure.Seeding;
+
+namespace MPanel.Web;
+
+/// <summary>Start-up work that needs the database, run before the server accepts requests: migrations, roles, the
+/// platform tenant, recurring jobs, and demo data when <c>Demo:Seed</c> is on.</summary>
+public sealed class StartupTasks(IServiceProvider services, IConfiguration configuration, IHostApplicationLifetime lifetime) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var platform = await scope.ServiceProvider.GetRequiredService<PlatformBootstrapper>().RunAsync(cancellationToken);
+        scope.ServiceProvider.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringId, "default", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        if (configuration.GetValue("Demo:Seed", false))
+        {
+            var logins = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(platform, cancellationToken);
+            lifetime.ApplicationStarted.Register(() => DemoBanner.Print(services, logins));
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
