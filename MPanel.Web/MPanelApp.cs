@@ -107,6 +107,8 @@ public static class MPanelApp
         app.UseWhen(c => IsApi(c.Request.Path), api => api.UseStatusCodePages());
         app.UseWhen(c => !IsApi(c.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 
+        app.UseRouting(); // after the error pages, so re-executed requests are routed again
+
         app.UseAuthentication();
         app.UseTenantResolution();
         app.UseAuthorization();

@@ -32,6 +32,13 @@ public static partial class AuthenticatedClient
         }));
     }
 
+    /// <summary>The redirect target as a local path and query, whether the server sent it absolute or relative.</summary>
+    public static string? LocalLocation(this HttpResponseMessage response) =>
+        response.Headers.Location is not { } location ? null
+        : !location.IsAbsoluteUri ? location.OriginalString
+        : location.Host == "localhost" ? location.PathAndQuery
+        : location.AbsoluteUri; // an off-site redirect stays visible as such
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryField();
 }
