@@ -79,7 +79,6 @@ public static class DependencyInjection
         if (string.IsNullOrWhiteSpace(redis))
         {
             services.AddSingleton<ILiveEventBus>(sp => sp.GetRequiredService<InProcessLiveEventBus>());
-            services.AddDistributedMemoryCache();
         }
         else
         {

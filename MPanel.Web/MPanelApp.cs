@@ -32,7 +32,9 @@ public static class MPanelApp
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.AddMPanelIdentityCore().AddSignInManager();
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        // How often a signed-in cookie is re-checked against the user's security stamp (disable, role or password change).
+        services.Configure<SecurityStampValidatorOptions>(o =>
+            o.ValidationInterval = TimeSpan.FromSeconds(builder.Configuration.GetValue("Identity:StampValidationSeconds", 60)));
         services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = "mpanel.auth";
