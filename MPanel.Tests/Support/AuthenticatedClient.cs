@@ -8,14 +8,17 @@ namespace MPanel.Tests.Support;
 public static partial class AuthenticatedClient
 {
     public static HttpClient NewClient(this MPanelFactory factory) =>
-        factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        factory.IsKestrel
+            ? new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() })
+                { BaseAddress = new Uri(factory.RootUrl) }
+            : factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     public static async Task<HttpClient> SignedInAsync(this MPanelFactory factory, string email, string password = MPanelFactory.Password)
     {
         var client = factory.NewClient();
         var response = await client.SignInAsync(email, password);
         if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString.Contains("/account/login") == true)
-            throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode} {System.Text.RegularExpressions.Regex.Match(await response.Content.ReadAsStringAsync(), "role=\"alert\">([^<]*)<").Groups[1].Value} {response.Headers.Location}");
         return client;
     }
 

@@ -25,6 +25,7 @@ public class MPanelFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
     public string MailDirectory { get; } = Path.Combine(Path.GetTempPath(), "mpanel-mail-" + Guid.NewGuid().ToString("N")[..8]);
     protected virtual bool Kestrel => false;
+    public bool IsKestrel => Kestrel;
     protected virtual bool SeedDemo => false;
 
     public MPanelFactory With(string key, string? value)
