@@ -18,6 +18,7 @@ public sealed class BrowserFactory : MPanelFactory
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
+        Assertions.SetDefaultExpectTimeout(15_000); // conditions, not sleeps: generous for a loaded CI machine
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -52,7 +53,7 @@ public sealed class BrowserFactory : MPanelFactory
 
     /// <summary>Waits until the Blazor circuit is connected, so clicks reach the server.</summary>
     public static Task WaitForCircuitAsync(IPage page) =>
-        page.WaitForFunctionAsync("() => window.Blazor && document.querySelector('.mud-layout') && !document.querySelector('#components-reconnect-modal[open]')");
+        page.Locator("#mp-circuit[data-state=on]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
     public static async Task ScreenshotAsync(IPage page, string name)
     {
