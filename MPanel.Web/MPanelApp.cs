@@ -27,6 +27,9 @@ public static class MPanelApp
         configure?.Invoke(builder);
         var services = builder.Services;
 
+        // The first hosted service: migrations and the platform tenant exist before Data Protection loads its key
+        // ring, before Hangfire's server starts, and before the web server takes a request.
+        services.AddHostedService<StartupTasks>();
         services.AddMPanelInfrastructure(builder.Configuration);
         services.AddHttpContextAccessor();
 
@@ -82,8 +85,6 @@ public static class MPanelApp
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
 
         services.AddFeatureServices();
-        // Registered before the web server starts, so migrations and the platform tenant exist before any request.
-        services.AddHostedService<StartupTasks>();
 
         var app = builder.Build();
         Configure(app);
