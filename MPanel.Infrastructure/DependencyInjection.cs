@@ -43,6 +43,8 @@ public sealed class JobsOptions
 
 public static class DependencyInjection
 {
+    public const string HangfireSchema = "hangfire";
+
     public static IServiceCollection AddMPanelInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString("Default");
@@ -100,10 +102,12 @@ public static class DependencyInjection
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HostLogProvider(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()))
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
             {
-                SchemaName = "hangfire",
-                PrepareSchemaIfNecessary = true,
+                SchemaName = HangfireSchema,
+                // Installed by PlatformBootstrapper after the EF migrations, so building the app never touches the database.
+                PrepareSchemaIfNecessary = false,
                 // Known issues: a short poll interval hammers PostgreSQL; the sliding invisibility timeout keeps
                 // long jobs from being picked up twice.
                 QueuePollInterval = TimeSpan.FromSeconds(2),

@@ -24,7 +24,7 @@ public sealed class BootstrapOptions
 /// <summary>Runs at start-up on every instance: applies migrations, then makes sure the roles and the platform
 /// tenant exist (and a first SuperAdmin when configured). Idempotent.</summary>
 public sealed class PlatformBootstrapper(
-    MPanelDbContext db, CrossTenantAccess crossTenant, RoleManager<ApplicationRole> roles, UserManager<ApplicationUser> users,
+    MPanelDbContext db, Npgsql.NpgsqlDataSource dataSource, CrossTenantAccess crossTenant, RoleManager<ApplicationRole> roles, UserManager<ApplicationUser> users,
     IOptions<DatabaseOptions> database, IOptions<BootstrapOptions> options, TimeProvider clock, ILogger<PlatformBootstrapper> logger)
 {
     public const string PlatformSlug = "platform";
@@ -34,6 +34,8 @@ public sealed class PlatformBootstrapper(
         if (database.Value.MigrateOnStartup)
         {
             await db.Database.MigrateAsync(ct);
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(connection, DependencyInjection.HangfireSchema);
         }
         using var _ = crossTenant.BeginSystem();
         foreach (var role in Roles.All)
