@@ -17,6 +17,16 @@ public static class Roles
     /// <summary>Roles that work in the admin UI (everyone but Client).</summary>
     public static bool IsStaff(string role) => role != Client;
 
+    /// <summary>"BillingManager" → "Billing manager".</summary>
+    public static string Label(string? role) => role switch
+    {
+        null or "" => "",
+        SuperAdmin => "Super admin",
+        BillingManager => "Billing manager",
+        ResellerStaff => "Reseller staff",
+        _ => role,
+    };
+
     public static string Describe(string role) => role switch
     {
         SuperAdmin => "Platform owner: every tenant and setting",

@@ -11,14 +11,23 @@ using MPanel.Infrastructure.Tenancy;
 
 namespace MPanel.Infrastructure.Seeding;
 
-public sealed class BootstrapOptions
+public sealed class BootstrapOptions : IValidatableObject
 {
     public const string Section = "Bootstrap";
     public string PlatformName { get; set; } = "MPanel Hosting";
     /// <summary>On a database with no users, creates this SuperAdmin (production's first login). Set both or neither.</summary>
-    [EmailAddress]
     public string? AdminEmail { get; set; }
     public string? AdminPassword { get; set; }
+
+    public bool CreatesAdmin => !string.IsNullOrWhiteSpace(AdminEmail);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (CreatesAdmin && !MPanel.Domain.Common.Text.IsEmail(AdminEmail!.Trim()))
+            yield return new ValidationResult("Bootstrap:AdminEmail must be an email address.", [nameof(AdminEmail)]);
+        if (CreatesAdmin && string.IsNullOrWhiteSpace(AdminPassword))
+            yield return new ValidationResult("Bootstrap:AdminPassword is required when Bootstrap:AdminEmail is set (use an environment variable).", [nameof(AdminPassword)]);
+    }
 }
 
 /// <summary>Runs at start-up on every instance: applies migrations, then makes sure the roles and the platform
@@ -51,8 +60,10 @@ public sealed class PlatformBootstrapper(
             await db.SaveChangesAsync(ct);
             logger.LogInformation("Created the platform tenant {Name}", platform.Name);
         }
-        if (options.Value is { AdminEmail: { } email, AdminPassword: { } password } && !await db.Users.AnyAsync(ct))
+        if (options.Value.CreatesAdmin && !await db.Users.AnyAsync(ct))
         {
+            var email = options.Value.AdminEmail!.Trim();
+            var password = options.Value.AdminPassword!;
             var admin = new ApplicationUser
             {
                 TenantId = platform.Id, UserName = email, Email = email, EmailConfirmed = true,

@@ -2,13 +2,12 @@ using Microsoft.EntityFrameworkCore;
 using MPanel.Domain.Auditing;
 using MPanel.Domain.Common;
 using MPanel.Domain.Security;
-using MPanel.Infrastructure.Persistence;
 
 namespace MPanel.Infrastructure.Tenancy;
 
 /// <summary>The only way across the tenant wall: a SuperAdmin switching tenant or reading across
 /// tenants. Every use is written to the audit log of the actor's home tenant.</summary>
-public sealed class CrossTenantAccess(CurrentTenant current, MPanelDbContext db, TimeProvider clock)
+public sealed class CrossTenantAccess(CurrentTenant current, TenantScopeFactory scopes, TimeProvider clock)
 {
     public async Task<IDisposable> BeginAsync(string reason, CancellationToken ct = default)
     {
@@ -24,8 +23,12 @@ public sealed class CrossTenantAccess(CurrentTenant current, MPanelDbContext db,
     public async Task SwitchTenantAsync(Guid tenantId, string reason, CancellationToken ct = default)
     {
         EnsureSuperAdmin();
-        var tenant = await db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tenantId, ct)
-            ?? throw new NotFoundError("Tenant", tenantId).ToException();
+        Domain.Tenants.Tenant tenant;
+        await using (var scope = scopes.Create())
+        {
+            tenant = await scope.Db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tenantId, ct)
+                ?? throw new NotFoundError("Tenant", tenantId).ToException();
+        }
         await WriteAuditAsync(tenantId.ToString(), reason, ct);
         current.SwitchTo(tenant.Id, tenant.Name);
     }
@@ -40,10 +43,12 @@ public sealed class CrossTenantAccess(CurrentTenant current, MPanelDbContext db,
     {
         var home = current.HomeTenantId ?? throw new ForbiddenError("No tenant.").ToException();
         var changes = System.Text.Json.JsonSerializer.Serialize(new { reason, from = current.TenantId, to = target });
-        using (current.EnterCrossTenant())
+        // A unit of work of its own: the caller may be a long-lived circuit, whose context must not keep a failed entry.
+        await using var scope = scopes.Create();
+        using (scope.Tenant.EnterCrossTenant())
         {
-            db.AuditEntries.Add(new AuditEntry(home, AuditActions.CrossTenantAccess, "Tenant", target, changes, current.Actor, clock.GetUtcNow()));
-            await db.SaveChangesAsync(ct);
+            scope.Db.AuditEntries.Add(new AuditEntry(home, AuditActions.CrossTenantAccess, "Tenant", target, changes, current.Actor, clock.GetUtcNow()));
+            await scope.Db.SaveChangesAsync(ct);
         }
     }
 }

@@ -46,6 +46,10 @@ public sealed class CurrentTenant : ICurrentTenant
         Actor = new AuditActor(null, $"job:{jobName}", null, null);
     }
 
+    /// <summary>Names the person a sign-in or password reset acts for, before any cookie exists, so the audit log
+    /// shows whose account the attempt touched.</summary>
+    public void IdentifyActor(Guid userId, string userName) => Actor = Actor with { UserId = userId, UserName = userName };
+
     /// <summary>Copies this context into a fresh DI scope (a unit of work started from a circuit).</summary>
     public void CopyTo(CurrentTenant other)
     {

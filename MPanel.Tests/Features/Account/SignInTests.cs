@@ -31,8 +31,11 @@ public sealed partial class SignInTests(MPanelFactory factory) : IClassFixture<M
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/", response.LocalLocation());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/customers")).StatusCode);
-        var last = await factory.InSystemScopeAsync((_, db) => db.Users.Where(u => u.Email == email).Select(u => u.LastSignInAt).SingleAsync());
-        Assert.NotNull(last);
+        var user = await factory.InSystemScopeAsync((_, db) => db.Users.SingleAsync(u => u.Email == email));
+        Assert.NotNull(user.LastSignInAt);
+        var audited = await factory.InSystemScopeAsync((_, db) => db.AuditEntries
+            .Where(a => a.EntityType == "User" && a.EntityId == user.Id.ToString() && a.Action == "Updated").Select(a => a.UserName).ToListAsync());
+        Assert.Contains(email, audited); // the sign-in is in the log under the account it touched
     }
 
     [Fact]

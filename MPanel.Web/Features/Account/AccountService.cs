@@ -16,6 +16,7 @@ public enum SignInOutcome { Succeeded, Failed, LockedOut }
 /// signed-in user does afterwards is tenant-filtered as usual.</summary>
 public sealed class AccountService(
     SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users, MPanelDbContext db, CrossTenantAccess crossTenant,
+    CurrentTenant current,
     IMailer mailer, TimeProvider clock, ILogger<AccountService> logger)
 {
     public async Task<SignInOutcome> PasswordSignInAsync(string email, string password, bool remember)
@@ -28,6 +29,7 @@ public sealed class AccountService(
             users.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), DummyHash.Value, password);
             return SignInOutcome.Failed;
         }
+        current.IdentifyActor(user.Id, user.Email!);
         var result = await signIn.PasswordSignInAsync(user, password, remember, lockoutOnFailure: true);
         if (result.IsLockedOut || user.IsDisabled) return SignInOutcome.LockedOut;
         if (!result.Succeeded) return SignInOutcome.Failed;
@@ -58,6 +60,7 @@ public sealed class AccountService(
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId);
         var invalid = ValidationError.For("code", "This link is invalid or has expired. Ask for a new one.");
         if (user is null || user.IsDisabled) throw invalid.ToException();
+        current.IdentifyActor(user.Id, user.Email!);
         string token;
         try
         {

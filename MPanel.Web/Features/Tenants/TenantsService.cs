@@ -27,20 +27,17 @@ public sealed class TenantsService(TenantScopeFactory scopes, CurrentTenant curr
             query = query.Where(t => EF.Functions.ILike(t.Name, like) || EF.Functions.ILike(t.Slug, like));
         }
         var total = await query.CountAsync(ct);
-        query = (page.Sort?.ToLowerInvariant(), page.Descending) switch
+        IOrderedQueryable<Tenant> ordered = (page.Sort?.ToLowerInvariant(), page.Descending) switch
         {
             ("name", false) => query.OrderBy(t => t.Name),
             ("name", true) => query.OrderByDescending(t => t.Name),
             ("status", false) => query.OrderBy(t => t.Status),
             ("status", true) => query.OrderByDescending(t => t.Status),
             ("createdat", true) => query.OrderByDescending(t => t.CreatedAt),
+            ("createdat", false) => query.OrderBy(t => t.CreatedAt),
             _ => query.OrderBy(t => t.Kind).ThenBy(t => t.CreatedAt),
         };
-        var items = await query.Page(page)
-            .Select(t => new TenantRow(t.Id, t.Name, t.Slug, t.Kind,
-                db.Tenants.Where(p => p.Id == t.ParentTenantId).Select(p => p.Name).FirstOrDefault(),
-                t.Status, t.DefaultCurrency, t.Branding.ProductName, t.Branding.PrimaryColor, t.CreatedAt, t.Version))
-            .ToListAsync(ct);
+        var items = await Rows(db, ordered.ThenBy(t => t.Id).Page(page)).ToListAsync(ct);
         return new Paged<TenantRow>(items, total);
     }
 
@@ -90,11 +87,11 @@ public sealed class TenantsService(TenantScopeFactory scopes, CurrentTenant curr
     private async Task<TenantRow?> ListAsyncById(Guid id, CancellationToken ct)
     {
         await using var scope = scopes.Create();
-        var db = scope.Db;
-        return await db.Tenants.AsNoTracking().Where(t => t.Id == id)
-            .Select(t => new TenantRow(t.Id, t.Name, t.Slug, t.Kind,
-                db.Tenants.Where(p => p.Id == t.ParentTenantId).Select(p => p.Name).FirstOrDefault(),
-                t.Status, t.DefaultCurrency, t.Branding.ProductName, t.Branding.PrimaryColor, t.CreatedAt, t.Version))
-            .FirstOrDefaultAsync(ct);
+        return await Rows(scope.Db, scope.Db.Tenants.AsNoTracking().Where(t => t.Id == id)).FirstOrDefaultAsync(ct);
     }
+
+    private static IQueryable<TenantRow> Rows(MPanel.Infrastructure.Persistence.MPanelDbContext db, IQueryable<Tenant> tenants) =>
+        tenants.Select(t => new TenantRow(t.Id, t.Name, t.Slug, t.Kind,
+            db.Tenants.Where(p => p.Id == t.ParentTenantId).Select(p => p.Name).FirstOrDefault(),
+            t.Status, t.DefaultCurrency, t.Branding.ProductName, t.Branding.PrimaryColor, t.CreatedAt, t.Version));
 }

@@ -13,7 +13,7 @@ using MPanel.Web.Security;
 namespace MPanel.Web.Features.Users;
 
 public sealed record UserRow(Guid Id, string Email, string DisplayName, string? Role, bool IsDisabled, bool IsLockedOut,
-    DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
+    bool EmailConfirmed, DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
 
 public sealed record InviteUserRequest(string Email, string DisplayName, string Role);
 public sealed record ChangeRoleRequest(string Role);
@@ -32,7 +32,7 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
             query = query.Where(u => EF.Functions.ILike(u.Email!, like) || EF.Functions.ILike(u.DisplayName, like));
         }
         var total = await query.CountAsync(ct);
-        query = (page.Sort?.ToLowerInvariant(), page.Descending) switch
+        IOrderedQueryable<ApplicationUser> ordered = (page.Sort?.ToLowerInvariant(), page.Descending) switch
         {
             ("email", false) => query.OrderBy(u => u.Email),
             ("email", true) => query.OrderByDescending(u => u.Email),
@@ -40,14 +40,11 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
             ("displayname", true) => query.OrderByDescending(u => u.DisplayName),
             ("lastsigninat", false) => query.OrderBy(u => u.LastSignInAt),
             ("lastsigninat", true) => query.OrderByDescending(u => u.LastSignInAt),
+            ("createdat", true) => query.OrderByDescending(u => u.CreatedAt),
             _ => query.OrderBy(u => u.CreatedAt),
         };
-        var now = clock.GetUtcNow();
-        var items = await query.Page(page)
-            .Select(u => new UserRow(u.Id, u.Email!, u.DisplayName,
-                (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == u.Id select r.Name).FirstOrDefault(),
-                u.IsDisabled, u.LockoutEnd != null && u.LockoutEnd > now, u.CreatedAt, u.LastSignInAt))
-            .ToListAsync(ct);
+        // The id breaks ties, so paging never skips or repeats a row.
+        var items = await Rows(db, ordered.ThenBy(u => u.Id).Page(page)).ToListAsync(ct);
         return new Paged<UserRow>(items, total);
     }
 
@@ -78,6 +75,8 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
             TenantId = current.TenantId!.Value, Email = email, UserName = email, DisplayName = name!, CreatedAt = clock.GetUtcNow(),
             EmailConfirmed = false,
         };
+        // The account and its role are one change; the invitation goes out only once both are saved.
+        await using var transaction = await scope.Db.Database.BeginTransactionAsync(ct);
         var created = await users.CreateAsync(user);
         if (!created.Succeeded)
         {
@@ -85,6 +84,7 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
             throw ValidationError.For("email", taken ? "A user with this email already exists." : string.Join(" ", created.Errors.Select(e => e.Description))).ToException();
         }
         await Check(users.AddToRoleAsync(user, request.Role));
+        await transaction.CommitAsync(ct);
         var token = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
         var link = $"{baseUri.TrimEnd('/')}/account/reset-password?userId={user.Id}&code={token}&invite=1";
         await mailer.SendAsync(new MailMessage(email, $"You are invited to {current.TenantName}",
@@ -105,9 +105,11 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
         var currentRoles = await users.GetRolesAsync(user);
         if (currentRoles.Any(r => !assignable.Contains(r)))
             throw new ForbiddenError("This user holds a role you cannot manage.").ToException();
+        await using var transaction = await scope.Db.Database.BeginTransactionAsync(ct);
         await Check(users.RemoveFromRolesAsync(user, currentRoles));
         await Check(users.AddToRoleAsync(user, role));
-        await users.UpdateSecurityStampAsync(user);
+        await Check(users.UpdateSecurityStampAsync(user));
+        await transaction.CommitAsync(ct);
         return (await FindAsync(scope, userId, ct))!;
     }
 
@@ -137,15 +139,15 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
     private static async Task<ApplicationUser> LoadAsync(TenantScope scope, Guid userId, CancellationToken ct) =>
         await scope.Db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct) ?? throw new NotFoundError("User", userId).ToException();
 
-    private async Task<UserRow?> FindAsync(TenantScope scope, Guid userId, CancellationToken ct)
+    private Task<UserRow?> FindAsync(TenantScope scope, Guid userId, CancellationToken ct) =>
+        Rows(scope.Db, scope.Db.Users.AsNoTracking().Where(u => u.Id == userId)).FirstOrDefaultAsync(ct);
+
+    private IQueryable<UserRow> Rows(MPanel.Infrastructure.Persistence.MPanelDbContext db, IQueryable<ApplicationUser> users)
     {
-        var db = scope.Db;
         var now = clock.GetUtcNow();
-        return await db.Users.AsNoTracking().Where(u => u.Id == userId)
-            .Select(u => new UserRow(u.Id, u.Email!, u.DisplayName,
-                (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == u.Id select r.Name).FirstOrDefault(),
-                u.IsDisabled, u.LockoutEnd != null && u.LockoutEnd > now, u.CreatedAt, u.LastSignInAt))
-            .FirstOrDefaultAsync(ct);
+        return users.Select(u => new UserRow(u.Id, u.Email!, u.DisplayName,
+            (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == u.Id select r.Name).FirstOrDefault(),
+            u.IsDisabled, u.LockoutEnd != null && u.LockoutEnd > now, u.EmailConfirmed, u.CreatedAt, u.LastSignInAt));
     }
 
     private static async Task Check(Task<IdentityResult> task)
