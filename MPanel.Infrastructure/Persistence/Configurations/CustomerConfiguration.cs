@@ -18,6 +18,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         b.Property(c => c.Country).HasMaxLength(2).IsFixedLength();
         b.HasIndex(c => new { c.TenantId, c.Email }).IsUnique();
         b.HasIndex(c => new { c.TenantId, c.CreatedAt });
+        b.HasIndex(c => new { c.TenantId, c.LastName, c.FirstName }); // the grid's name sort (bench/run)
         b.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Restrict);
         b.HasMany(c => c.Notes).WithOne().HasForeignKey(n => n.CustomerId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(c => c.Notes).UsePropertyAccessMode(PropertyAccessMode.Field);

@@ -173,6 +173,9 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_customers_tenant_id_email");
 
+                    b.HasIndex("TenantId", "LastName", "FirstName")
+                        .HasDatabaseName("ix_customers_tenant_id_last_name_first_name");
+
                     b.ToTable("customers", (string)null);
                 });
 
