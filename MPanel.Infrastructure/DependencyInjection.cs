@@ -155,9 +155,12 @@ public static class DependencyInjection
                 o.Lockout.AllowedForNewUsers = true;
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Tokens.AuthenticatorTokenProvider = TotpTokenProvider.Name;
             })
             .AddRoles<ApplicationRole>()
             .AddEntityFrameworkStores<MPanelDbContext>()
+            .AddUserStore<MPanelUserStore>()
+            .AddTokenProvider<TotpTokenProvider>(TotpTokenProvider.Name)
             .AddPasswordValidator<PasswordPolicyValidator>()
             .AddClaimsPrincipalFactory<MPanelClaimsFactory>()
             .AddDefaultTokenProviders();

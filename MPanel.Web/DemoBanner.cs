@@ -20,6 +20,7 @@ internal static class DemoBanner
         lines.AddRange(logins.Select(l => $"  {l.Role,-15} {l.Tenant,-18} {l.Email,-30} {l.Password}"));
         lines.Add("");
         lines.Add($"  Hangfire dashboard: {url}/hangfire   Health: {url}/api/health/ready   Metrics: {url}/metrics");
+        lines.Add("  Two-factor sign-in is optional in this demo (production requires it for staff); set it up from the user menu.");
         lines.Add("  Press Ctrl-C to stop.");
         lines.Add("");
         Console.Out.WriteLine(string.Join(Environment.NewLine, lines));

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using MPanel.Domain.Security;
 using MPanel.Infrastructure;
 using MPanel.Infrastructure.Identity;
@@ -56,9 +57,14 @@ public static class MPanelApp
                 await SecurityStampValidator.ValidatePrincipalAsync(context);
             };
             o.Events.OnRedirectToLogin = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status401Unauthorized);
-            o.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
+            o.Events.OnRedirectToAccessDenied = context =>
+                TwoFactorGate.MustEnrol(context.HttpContext.User, context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<TwoFactorOptions>>().CurrentValue)
+                    ? RedirectOrStatus(context.HttpContext, TwoFactorGate.EnrolmentPath, StatusCodes.Status403Forbidden)
+                    : RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
         });
         services.AddMPanelAuthorization();
+        services.AddOptions<TwoFactorOptions>().Bind(builder.Configuration.GetSection(TwoFactorOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();

@@ -13,6 +13,8 @@ public sealed class ApplicationUser : IdentityUser<Guid>, ITenantOwned
     public bool IsDisabled { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }
+    /// <summary>The last TOTP time step accepted for this user; a code of that step or older is refused (no replay).</summary>
+    public long? TwoFactorLastStep { get; set; }
 }
 
 public sealed class ApplicationRole : IdentityRole<Guid>, IGlobalEntity

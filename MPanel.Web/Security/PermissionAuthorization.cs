@@ -38,12 +38,14 @@ public static class AuthorizationSetup
     public static IServiceCollection AddMPanelAuthorization(this IServiceCollection services)
     {
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddSingleton<IAuthorizationHandler, TwoFactorHandler>();
         services.AddAuthorization(options =>
         {
             // Defence in depth: an endpoint that forgot its policy still needs a signed-in user (a test lists them all).
             options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
             foreach (var permission in Permissions.All)
-                options.AddPolicy(permission, p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
+                options.AddPolicy(permission, p => p.RequireAuthenticatedUser()
+                    .AddRequirements(new PermissionRequirement(permission), new TwoFactorRequirement()));
         });
         return services;
     }

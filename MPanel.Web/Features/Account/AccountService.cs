@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
@@ -9,7 +10,10 @@ using MPanel.Infrastructure.Tenancy;
 
 namespace MPanel.Web.Features.Account;
 
-public enum SignInOutcome { Succeeded, Failed, LockedOut }
+public enum SignInOutcome { Succeeded, Failed, LockedOut, RequiresTwoFactor }
+
+/// <summary>What the enrolment page shows: the secret for the authenticator app and its otpauth:// URI.</summary>
+public sealed record AuthenticatorSetup(string Key, string Uri, bool Enabled, int RecoveryCodesLeft);
 
 /// <summary>Sign-in, sign-out and password reset for the static (cookie-writing) account pages. Looking an account
 /// up by its login name happens before any tenant is known, so it runs in an explicit system scope; everything the
@@ -31,13 +35,101 @@ public sealed class AccountService(
         }
         current.IdentifyActor(user.Id, user.Email!);
         var result = await signIn.PasswordSignInAsync(user, password, remember, lockoutOnFailure: true);
+        return await OutcomeAsync(user, result);
+    }
+
+    /// <summary>The second step: a code from the authenticator app (each time step accepted once).</summary>
+    public async Task<SignInOutcome> TwoFactorSignInAsync(string code, bool remember)
+    {
+        using var _ = crossTenant.BeginSystem();
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user is null) return SignInOutcome.Failed;
+        current.IdentifyActor(user.Id, user.Email!);
+        var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, remember, rememberClient: false);
+        return await OutcomeAsync(user, result);
+    }
+
+    /// <summary>The second step with one of the ten recovery codes instead (each usable once).</summary>
+    public async Task<SignInOutcome> RecoveryCodeSignInAsync(string code)
+    {
+        using var _ = crossTenant.BeginSystem();
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user is null) return SignInOutcome.Failed;
+        current.IdentifyActor(user.Id, user.Email!);
+        var result = await signIn.TwoFactorRecoveryCodeSignInAsync(code);
+        return await OutcomeAsync(user, result);
+    }
+
+    /// <summary>Whether a password step is waiting for its second factor in this browser.</summary>
+    public async Task<bool> HasPendingTwoFactorAsync()
+    {
+        using var _ = crossTenant.BeginSystem();
+        return await signIn.GetTwoFactorAuthenticationUserAsync() is not null;
+    }
+
+    private async Task<SignInOutcome> OutcomeAsync(ApplicationUser user, SignInResult result)
+    {
         if (result.IsLockedOut || user.IsDisabled) return SignInOutcome.LockedOut;
+        if (result.RequiresTwoFactor) return SignInOutcome.RequiresTwoFactor;
         if (!result.Succeeded) return SignInOutcome.Failed;
         user.LastSignInAt = clock.GetUtcNow();
         await users.UpdateAsync(user);
         logger.LogInformation("User {UserId} signed in", user.Id);
         return SignInOutcome.Succeeded;
     }
+
+    // ---- enrolment, for the signed-in user; every change asks for the password again (re-authentication) ----
+
+    public async Task<AuthenticatorSetup> GetSetupAsync(ClaimsPrincipal principal, string issuer)
+    {
+        var user = await RequireUserAsync(principal);
+        var key = await users.GetAuthenticatorKeyAsync(user);
+        if (string.IsNullOrEmpty(key))
+        {
+            await users.ResetAuthenticatorKeyAsync(user);
+            key = (await users.GetAuthenticatorKeyAsync(user))!;
+        }
+        return new AuthenticatorSetup(FormatKey(key), TotpTokenProvider.AuthenticatorUri(issuer, user.Email!, key),
+            user.TwoFactorEnabled, user.TwoFactorEnabled ? await users.CountRecoveryCodesAsync(user) : 0);
+    }
+
+    /// <summary>Turns two-factor on after checking the password and a first code; returns the ten recovery codes
+    /// (shown once). Other sessions end; this one is signed in again as having passed the second factor.</summary>
+    public async Task<IReadOnlyList<string>> EnableTwoFactorAsync(ClaimsPrincipal principal, string password, string code)
+    {
+        var user = await RequireUserAsync(principal);
+        await ReauthenticateAsync(user, password);
+        if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code))
+            throw ValidationError.For("code", "That code is not right (or was already used). Enter the current code from your app.").ToException();
+        await users.SetTwoFactorEnabledAsync(user, true);
+        var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToList();
+        await users.UpdateSecurityStampAsync(user);
+        await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "mfa")]);
+        return codes;
+    }
+
+    public async Task<IReadOnlyList<string>> RegenerateRecoveryCodesAsync(ClaimsPrincipal principal, string password)
+    {
+        var user = await RequireUserAsync(principal);
+        await ReauthenticateAsync(user, password);
+        if (!user.TwoFactorEnabled) throw new ConflictError("two_factor_off", "Turn on two-factor authentication first.").ToException();
+        return (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToList();
+    }
+
+    private async Task<ApplicationUser> RequireUserAsync(ClaimsPrincipal principal) =>
+        await users.GetUserAsync(principal) ?? throw new ForbiddenError("Sign in again.").ToException();
+
+    private async Task ReauthenticateAsync(ApplicationUser user, string password)
+    {
+        if (!await users.CheckPasswordAsync(user, password ?? ""))
+        {
+            await users.AccessFailedAsync(user);
+            throw ValidationError.For("password", "That is not your current password.").ToException();
+        }
+    }
+
+    private static string FormatKey(string key) =>
+        string.Join(' ', Enumerable.Range(0, (key.Length + 3) / 4).Select(i => key.Substring(i * 4, Math.Min(4, key.Length - i * 4)))).ToLowerInvariant();
 
     public Task SignOutAsync() => signIn.SignOutAsync();
 

@@ -23,6 +23,9 @@ public static class UsersApi
         group.MapPost("/{id:guid}/disable", async (UsersService service, Guid id, CancellationToken ct) =>
             TypedResults.Ok(await service.SetDisabledAsync(id, true, ct)))
             .RequireAuthorization(Permissions.Users.Manage);
+        group.MapPost("/{id:guid}/reset-two-factor", async (UsersService service, Guid id, CancellationToken ct) =>
+            TypedResults.Ok(await service.ResetTwoFactorAsync(id, ct)))
+            .RequireAuthorization(Permissions.Users.Manage);
         group.MapPost("/{id:guid}/enable", async (UsersService service, Guid id, CancellationToken ct) =>
             TypedResults.Ok(await service.SetDisabledAsync(id, false, ct)))
             .RequireAuthorization(Permissions.Users.Manage);

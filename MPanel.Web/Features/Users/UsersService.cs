@@ -13,7 +13,7 @@ using MPanel.Web.Security;
 namespace MPanel.Web.Features.Users;
 
 public sealed record UserRow(Guid Id, string Email, string DisplayName, string? Role, bool IsDisabled, bool IsLockedOut,
-    bool EmailConfirmed, DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
+    bool EmailConfirmed, bool TwoFactorEnabled, DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
 
 public sealed record InviteUserRequest(string Email, string DisplayName, string Role);
 public sealed record ChangeRoleRequest(string Role);
@@ -130,6 +130,28 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
         return (await FindAsync(scope, userId, ct))!;
     }
 
+    /// <summary>For a user who lost their phone and their recovery codes: turns two-factor off, forgets the key and the
+    /// codes, and ends the user's sessions. Audited like every change; staff must enrol again at the next sign-in.</summary>
+    public async Task<UserRow> ResetTwoFactorAsync(Guid userId, CancellationToken ct = default)
+    {
+        await using var scope = scopes.Create();
+        var users = scope.Get<UserManager<ApplicationUser>>();
+        var user = await LoadAsync(scope, userId, ct);
+        EnsureNotSelf(userId, "reset your own two-factor authentication");
+        var assignable = await AssignableRolesAsync(ct);
+        if ((await users.GetRolesAsync(user)).Any(r => !assignable.Contains(r)))
+            throw new ForbiddenError("This user holds a role you cannot manage.").ToException();
+        await using var transaction = await scope.Db.Database.BeginTransactionAsync(ct);
+        await Check(users.SetTwoFactorEnabledAsync(user, false));
+        await Check(users.ResetAuthenticatorKeyAsync(user));
+        await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 0);
+        user.TwoFactorLastStep = null;
+        await Check(users.UpdateAsync(user));
+        await Check(users.UpdateSecurityStampAsync(user));
+        await transaction.CommitAsync(ct);
+        return (await FindAsync(scope, userId, ct))!;
+    }
+
     private void EnsureNotSelf(Guid userId, string what)
     {
         if (current.Actor.UserId == userId)
@@ -147,7 +169,7 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
         var now = clock.GetUtcNow();
         return users.Select(u => new UserRow(u.Id, u.Email!, u.DisplayName,
             (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == u.Id select r.Name).FirstOrDefault(),
-            u.IsDisabled, u.LockoutEnd != null && u.LockoutEnd > now, u.EmailConfirmed, u.CreatedAt, u.LastSignInAt));
+            u.IsDisabled, u.LockoutEnd != null && u.LockoutEnd > now, u.EmailConfirmed, u.TwoFactorEnabled, u.CreatedAt, u.LastSignInAt));
     }
 
     private static async Task Check(Task<IdentityResult> task)
