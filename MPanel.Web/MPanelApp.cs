@@ -44,18 +44,15 @@ public static class MPanelApp
             o.Cookie.Name = "mpanel.auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // Cookie.SecurePolicy: SameAsRequest, or Always with Security:RequireHttpsCookies (CookiePolicies).
             o.LoginPath = "/account/login";
             o.LogoutPath = "/account/logout";
             o.AccessDeniedPath = "/account/access-denied";
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
             o.SlidingExpiration = true;
-            o.Events.OnValidatePrincipal = async context =>
-            {
-                // Resolve the tenant before Identity re-reads the user to check its security stamp.
-                TenantResolution.Initialize(context.HttpContext, context.Principal!);
-                await SecurityStampValidator.ValidatePrincipalAsync(context);
-            };
+            // Tenant resolution, then the staff/client idle and absolute limits, then the security stamp.
+            o.Events.OnSigningIn = SessionLifetime.OnSigningIn;
+            o.Events.OnValidatePrincipal = SessionLifetime.ValidatePrincipalAsync;
             o.Events.OnRedirectToLogin = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = context =>
                 TwoFactorGate.MustEnrol(context.HttpContext.User, context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<TwoFactorOptions>>().CurrentValue)
@@ -63,6 +60,10 @@ public static class MPanelApp
                     : RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
         });
         services.AddMPanelAuthorization();
+        services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddCookiePolicies();
+        services.AddMPanelRateLimits();
         services.AddOptions<TwoFactorOptions>().Bind(builder.Configuration.GetSection(TwoFactorOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
 
@@ -112,6 +113,7 @@ public static class MPanelApp
 
     private static void Configure(WebApplication app)
     {
+        app.UseSecurityHeaders(); // first, so that every response carries them, errors and 429s included
         app.UseForwardedHeaders();
         // API errors become problem details (DomainExceptionHandler); pages get a friendly error with a request id.
         // No stack trace leaves the server in any environment.
@@ -121,6 +123,7 @@ public static class MPanelApp
         app.UseWhen(c => !IsApi(c.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 
         app.UseRouting(); // after the error pages, so re-executed requests are routed again
+        app.UseMPanelRateLimits(); // sign-in, forgot- and reset-password POSTs, by client IP and by account
 
         app.UseAuthentication();
         app.UseTenantResolution();
@@ -128,7 +131,9 @@ public static class MPanelApp
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The framework would append its own CSP, "frame-ancestors 'self'", to component responses (its guard for
+        // compressed WebSockets); SecurityHeaders sends frame-ancestors 'none' on every response instead.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapFeatureApis();
         app.MapHealthAndMetrics();
         app.MapHangfireDashboardWithAuthorizationPolicy(Permissions.Jobs.Manage, "/hangfire", new DashboardOptions
