@@ -68,6 +68,7 @@ public static class DependencyInjection
         services.AddScoped<ICurrentTenant>(sp => sp.GetRequiredService<CurrentTenant>());
         services.AddScoped<TenantScopeFactory>();
         services.AddScoped<CrossTenantAccess>();
+        services.AddScoped<SessionRegistry>();
         services.AddSingleton<TenantGuardInterceptor>();
         services.AddSingleton<AuditInterceptor>();
         services.AddDbContext<MPanelDbContext>((sp, options) => options

@@ -38,7 +38,11 @@ public static class MPanelApp
         services.AddMPanelIdentityCore().AddSignInManager();
         // How often a signed-in cookie is re-checked against the user's security stamp (disable, role or password change).
         services.Configure<SecurityStampValidatorOptions>(o =>
-            o.ValidationInterval = TimeSpan.FromSeconds(builder.Configuration.GetValue("Identity:StampValidationSeconds", 60)));
+        {
+            o.ValidationInterval = TimeSpan.FromSeconds(builder.Configuration.GetValue("Identity:StampValidationSeconds", 60));
+            // A verified stamp re-reads the user's claims: keep what the sign-in itself established (session, second factor).
+            o.OnRefreshingPrincipal = SessionTracking.CarryOverSignInClaims;
+        });
         services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = "mpanel.auth";
@@ -48,7 +52,7 @@ public static class MPanelApp
             o.LoginPath = "/account/login";
             o.LogoutPath = "/account/logout";
             o.AccessDeniedPath = "/account/access-denied";
-            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            // ExpireTimeSpan: the longer idle limit, staff's or clients' (CookiePolicies); SessionLifetime does the rest.
             o.SlidingExpiration = true;
             // Tenant resolution, then the staff/client idle and absolute limits, then the security stamp.
             o.Events.OnSigningIn = SessionLifetime.OnSigningIn;

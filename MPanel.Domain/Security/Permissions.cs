@@ -21,6 +21,8 @@ public static class Permissions
     public static class Settings { public const string Manage = "settings.manage"; }
     public static class ClientArea { public const string Use = "clientarea.use"; }
     public static class Dashboard { public const string Read = "dashboard.read"; }
+    /// <summary>Your own account: sessions and devices (every role).</summary>
+    public static class Profile { public const string Manage = "profile.manage"; }
 
     public static readonly IReadOnlyList<string> All = typeof(Permissions).GetNestedTypes()
         .SelectMany(t => t.GetFields())
@@ -35,29 +37,29 @@ public static class Permissions
         [Roles.BillingManager] = new[]
         {
             Dashboard.Read, Customers.Read, Customers.Manage, Products.Read, Products.Manage, Orders.Read, Orders.Manage,
-            Invoices.Read, Invoices.Manage, Payments.Read, Payments.Manage, Reports.Read, Services.Read,
+            Invoices.Read, Invoices.Manage, Payments.Read, Payments.Manage, Reports.Read, Services.Read, Profile.Manage,
         }.ToFrozenSet(),
         [Roles.Support] = new[]
         {
             Dashboard.Read, Customers.Read, Customers.Manage, Products.Read, Orders.Read, Invoices.Read, Payments.Read,
-            Services.Read, Services.Manage, Servers.Read,
+            Services.Read, Services.Manage, Servers.Read, Profile.Manage,
         }.ToFrozenSet(),
         [Roles.Operations] = new[]
         {
-            Dashboard.Read, Customers.Read, Servers.Read, Servers.Manage, Services.Read, Services.Manage, Reports.Read,
+            Dashboard.Read, Customers.Read, Servers.Read, Servers.Manage, Services.Read, Services.Manage, Reports.Read, Profile.Manage,
         }.ToFrozenSet(),
         [Roles.Reseller] = new[]
         {
             Dashboard.Read, Users.Read, Users.Manage, Customers.Read, Customers.Manage, Products.Read, Products.Manage,
             Orders.Read, Orders.Manage, Invoices.Read, Invoices.Manage, Payments.Read, Payments.Manage,
-            Services.Read, Services.Manage, Reports.Read, Audit.Read, Settings.Manage,
+            Services.Read, Services.Manage, Reports.Read, Audit.Read, Settings.Manage, Profile.Manage,
         }.ToFrozenSet(),
         [Roles.ResellerStaff] = new[]
         {
             Dashboard.Read, Customers.Read, Customers.Manage, Products.Read, Orders.Read, Invoices.Read, Payments.Read,
-            Services.Read, Services.Manage,
+            Services.Read, Services.Manage, Profile.Manage,
         }.ToFrozenSet(),
-        [Roles.Client] = new[] { ClientArea.Use }.ToFrozenSet(),
+        [Roles.Client] = new[] { ClientArea.Use, Profile.Manage }.ToFrozenSet(),
     }.ToFrozenDictionary();
 
     public static IReadOnlySet<string> ForRole(string role) =>

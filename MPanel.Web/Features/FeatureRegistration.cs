@@ -18,6 +18,7 @@ public static class FeatureRegistration
         .AddScoped<TenantsService>()
         .AddScoped<UsersService>()
         .AddScoped<AuditService>()
+        .AddScoped<MPanel.Web.Features.Sessions.SessionsService>()
         .AddScoped<ClientAreaService>();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
@@ -31,5 +32,6 @@ public static class FeatureRegistration
         api.MapTenantsApi();
         api.MapUsersApi();
         api.MapAuditApi();
+        Sessions.SessionsApi.MapSessionsApi(api);
     }
 }

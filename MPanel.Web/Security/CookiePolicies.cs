@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 
 namespace MPanel.Web.Security;
 
-/// <summary>The Secure flag of every cookie MPanel writes: the sign-in cookie, Identity's two-factor cookies and the
-/// antiforgery cookie. SameAsRequest by default (Secure whenever the request came over HTTPS, which behind a TLS proxy
+/// <summary>The lifetime of the sign-in cookie, and the Secure flag of every cookie MPanel writes: the sign-in cookie,
+/// Identity's two-factor cookies and the antiforgery cookie. SameAsRequest by default (Secure whenever the request came over HTTPS, which behind a TLS proxy
 /// UseForwardedHeaders reports from X-Forwarded-Proto); Always with Security:RequireHttpsCookies.</summary>
 public static class CookiePolicies
 {
@@ -21,6 +21,11 @@ public static class CookiePolicies
             services.AddOptions<CookieAuthenticationOptions>(scheme)
                 .Configure<IOptions<SecurityOptions>>((o, security) => o.Cookie.SecurePolicy = Policy(security.Value));
         }
+        // The cookie outlives every idle limit (a request re-issues it, sliding); SessionLifetime ends each session
+        // at its own limit, which the cookie alone cannot vary by role.
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<SecurityOptions>>((o, security) =>
+                o.ExpireTimeSpan = security.Value.ClientIdle > security.Value.StaffIdle ? security.Value.ClientIdle : security.Value.StaffIdle);
         services.AddOptions<AntiforgeryOptions>().Configure<IOptions<SecurityOptions>>((o, security) =>
         {
             o.Cookie.SecurePolicy = Policy(security.Value);

@@ -10,7 +10,7 @@ namespace MPanel.Web.Security;
 /// form POST takes a permit from a per-client-IP window and, where the form names an account, from a per-account
 /// window as well, so neither spreading guesses over many accounts from one address nor over many addresses at one
 /// account gets past a handful of tries. Windows slide over the last 15 minutes in one-minute segments (a fixed window
-/// would let a client spend two windows' permits in a burst at the edge). Rejected requests take no permit.
+/// would let a client spend two windows' permits in a burst at the edge).
 /// Per-account counting happens whether or not the account exists, and the answer is the same either way.</summary>
 public static class RateLimits
 {
@@ -82,9 +82,17 @@ public static class RateLimits
     }
 
     /// <summary>The client's address after UseForwardedHeaders (which trusts X-Forwarded-For only from known proxies,
-    /// loopback by default). In-process test hosts have none: they all share one partition.</summary>
-    private static string ClientIp(HttpContext http) =>
-        http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "unknown";
+    /// loopback by default). An IPv6 client counts by its /64, the block one subscriber usually holds, so rotating
+    /// addresses inside it gains nothing. In-process test hosts have no address: they all share one partition.</summary>
+    private static string ClientIp(HttpContext http)
+    {
+        if (http.Connection.RemoteIpAddress is not { } ip) return "unknown";
+        if (ip.IsIPv4MappedToIPv6) return ip.MapToIPv4().ToString();
+        if (ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return ip.ToString();
+        var bytes = ip.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
 
     private static RateLimitPartition<string> Partition(string key, int permits) =>
         RateLimitPartition.GetSlidingWindowLimiter(key, _ => new SlidingWindowRateLimiterOptions
@@ -107,17 +115,18 @@ public static class RateLimits
         http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         http.Response.Headers.CacheControl = "no-store";
         http.Response.ContentType = "text/html; charset=utf-8";
-        var back = LimitedForm(http.Request) == Form.SignIn ? "/account/login" : "/account/forgot-password";
+        var (back, label) = LimitedForm(http.Request) == Form.SignIn ? ("/account/login", "Back to sign in") : ("/account/forgot-password", "Back");
         await http.Response.WriteAsync($"""
             <!DOCTYPE html>
             <html lang="en">
             <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1.0">
-            <title>Too many attempts · MPanel</title><link rel="stylesheet" href="/app.css"></head>
+            <title>Too many attempts · MPanel</title>
+            <link rel="stylesheet" href="/_content/MudBlazor/MudBlazor.min.css"><link rel="stylesheet" href="/app.css"></head>
             <body><div class="mp-account-bg"><div class="mp-account-card">
             <h1 class="mp-account-title">Too many attempts</h1>
             <p class="mp-account-subtitle">To protect your account, this form is paused for a while.
             Try again in {minutes} {(minutes == 1 ? "minute" : "minutes")}.</p>
-            <a class="mp-link-button" href="{WebUtility.HtmlEncode(back)}">Back</a>
+            <a class="mp-link-button" href="{WebUtility.HtmlEncode(back)}">{label}</a>
             </div></div></body></html>
             """, cancellationToken);
     }

@@ -25,13 +25,13 @@ public static class SessionLifetime
 
     /// <summary>A new session: stamp its start. A re-issue of an existing session (Identity's RefreshSignInAsync)
     /// carries its properties along and keeps the original auth_time.</summary>
-    public static Task OnSigningIn(CookieSigningInContext context)
+    public static async Task OnSigningIn(CookieSigningInContext context)
     {
         var now = Clock(context.HttpContext).GetUtcNow();
         var items = context.Properties.Items;
         items.TryAdd(AuthTimeKey, Format(now));
         items[LastSeenKey] = Format(now);
-        return Task.CompletedTask;
+        await SessionTracking.AttachAsync(context);
     }
 
     /// <summary>False when the session is past its idle or absolute limit; otherwise records the activity.</summary>
@@ -64,6 +64,12 @@ public static class SessionLifetime
     {
         TenantResolution.Initialize(context.HttpContext, context.Principal!);
         if (!CheckAndTouch(context))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return;
+        }
+        if (!await SessionTracking.IsActiveAsync(context.HttpContext, context.Principal!))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);

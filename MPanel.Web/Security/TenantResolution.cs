@@ -39,18 +39,25 @@ public sealed class TenantCircuitHandler(CurrentTenant tenant, AuthenticationSta
 
 /// <summary>Re-checks the security stamp of a circuit's user every few minutes, so a disabled user or a changed
 /// password ends open circuits too, not only new requests.</summary>
-public sealed class RevalidatingAuthStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> options)
+public sealed class RevalidatingAuthStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> options,
+    IOptions<SecurityStampValidatorOptions> stampOptions)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(Math.Max(5, stampOptions.Value.ValidationInterval.TotalSeconds));
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken)
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken) =>
+        IsStillValidAsync(state, cancellationToken);
+
+    /// <summary>False ends the circuit's sign-in: the user is gone or disabled, the session was revoked, or the
+    /// security stamp changed (password, role or two-factor).</summary>
+    public async Task<bool> IsStillValidAsync(AuthenticationState state, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentTenant>().InitializeFrom(state.User, null, null);
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         var user = await users.GetUserAsync(state.User);
         if (user is null || user.IsDisabled) return false;
+        if (!await SessionTracking.IsActiveAsync(scope.ServiceProvider.GetRequiredService<SessionRegistry>(), state.User, cancellationToken)) return false;
         if (!users.SupportsUserSecurityStamp) return true;
         var principalStamp = state.User.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
         return principalStamp == await users.GetSecurityStampAsync(user);

@@ -78,7 +78,7 @@ public sealed class AuditInterceptor(ILiveEventBus bus, TimeProvider clock, ILog
             };
             var changes = Describe(entry);
             if (entry.State == EntityState.Modified && changes.Count == 0) continue;
-            var kind = entry.Metadata.ClrType.Name switch { "IdentityUserRole`1" => "UserRole", nameof(Identity.ApplicationUser) => "User", var n => n };
+            var kind = entry.Metadata.ClrType.Name switch { "IdentityUserRole`1" => "UserRole", nameof(Identity.ApplicationUser) => "User", nameof(Identity.UserSession) => "Session", var n => n };
             var id = KeyOf(entry);
             db.AuditEntries.Add(new AuditEntry(tid, action, kind, id, JsonSerializer.Serialize(changes, Json), db.Tenant.Actor, now));
             events.Add(new LiveEvent(tid, kind, id, action));

@@ -1,4 +1,11 @@
+using System.Net;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MPanel.Domain.Security;
 using MPanel.Tests.Support;
 
@@ -27,20 +34,25 @@ public sealed class CookieSecurityTests : IClassFixture<CookieSecurityTests.Fact
         var https = await SignInAsync(_default, email, "https://localhost");
         Assert.All(https, c => Assert.Contains("secure", c.Flags));
         Assert.All(http.Concat(https), c => Assert.Contains("httponly", c.Flags));
+        // TLS that ends at a trusted proxy counts as HTTPS (X-Forwarded-Proto, through UseForwardedHeaders).
+        Assert.Contains("secure", (await AntiforgeryCookieAsync(_default, forwardedProto: "https")).Flags);
+        Assert.DoesNotContain("secure", (await AntiforgeryCookieAsync(_default, forwardedProto: null)).Flags);
     }
 
     [Fact]
     public async Task WithRequireHttpsCookies_CookiesAreAlwaysSecure()
     {
-        var email = await CreateUserAsync(_httpsOnly, "always");
-        // Over http the page still marks its antiforgery cookie Secure (a browser would then not send it back).
-        var client = _httpsOnly.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("http://localhost") });
-        var page = await client.GetAsync("/account/login");
-        var antiforgery = Assert.Single(Cookies(page), c => c.Name.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
-        Assert.Contains("secure", antiforgery.Flags);
+        foreach (var scheme in new[] { IdentityConstants.ApplicationScheme, IdentityConstants.TwoFactorUserIdScheme, IdentityConstants.TwoFactorRememberMeScheme })
+            Assert.Equal(CookieSecurePolicy.Always, _httpsOnly.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(scheme).Cookie.SecurePolicy);
+        Assert.Equal(CookieSecurePolicy.Always, _httpsOnly.Services.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.Cookie.SecurePolicy);
+        Assert.Equal(CookieSecurePolicy.SameAsRequest, _default.Services.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.Cookie.SecurePolicy);
 
-        var https = await SignInAsync(_httpsOnly, email, "https://localhost");
-        Assert.All(https, c => Assert.Contains("secure", c.Flags));
+        // Served over TLS, directly or through a trusted proxy, it all works with every cookie Secure. (Over plain http
+        // the framework refuses to issue an antiforgery cookie it requires to be Secure, so forms fail there: the
+        // setting is for TLS deployments only, as appsettings.Production.json says.)
+        var email = await CreateUserAsync(_httpsOnly, "always");
+        Assert.All(await SignInAsync(_httpsOnly, email, "https://localhost"), c => Assert.Contains("secure", c.Flags));
+        Assert.Contains("secure", (await AntiforgeryCookieAsync(_httpsOnly, forwardedProto: "https")).Flags);
     }
 
     private static async Task<string> CreateUserAsync(MPanelFactory factory, string name)
@@ -61,6 +73,16 @@ public sealed class CookieSecurityTests : IClassFixture<CookieSecurityTests.Fact
         Assert.Equal("/", response.LocalLocation());
         cookies.Add(Assert.Single(Cookies(response), c => c.Name == "mpanel.auth"));
         return cookies;
+    }
+
+    /// <summary>The antiforgery cookie of the sign-in page fetched over plain http, as if through a proxy.</summary>
+    private static async Task<(string Name, string[] Flags)> AntiforgeryCookieAsync(MPanelFactory factory, string? forwardedProto)
+    {
+        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("http://localhost") });
+        if (forwardedProto is not null) client.DefaultRequestHeaders.Add("X-Forwarded-Proto", forwardedProto);
+        var page = await client.GetAsync("/account/login");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        return Assert.Single(Cookies(page), c => c.Name.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
     }
 
     private static IEnumerable<(string Name, string[] Flags)> Cookies(HttpResponseMessage response) =>

@@ -80,6 +80,15 @@ public sealed partial class RateLimitTests : IClassFixture<RateLimitTests.Factor
     }
 
     [Fact]
+    public async Task Ipv6Clients_CountByTheir64Block()
+    {
+        for (var i = 1; i <= 5; i++)
+            Assert.Equal(HttpStatusCode.OK, (await From($"2001:db8:1:2::{i}").SignInAsync($"v6-{i}@ip.test", "wrong password")).StatusCode);
+        await AssertTooManyAsync(await From("2001:db8:1:2:abcd:ef01:2345:6789").SignInAsync("v6-6@ip.test", "wrong password"));
+        Assert.Equal(HttpStatusCode.OK, (await From("2001:db8:1:3::1").SignInAsync("v6-7@ip.test", "wrong password")).StatusCode);
+    }
+
+    [Fact]
     public async Task ForgotPassword_IsLimitedPerAddress_AndPerAccount()
     {
         var client = From("192.0.2.20");

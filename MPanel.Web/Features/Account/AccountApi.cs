@@ -11,7 +11,7 @@ public static class AccountApi
             {
                 if (!await antiforgery.IsRequestValidAsync(http))
                     return TypedResults.Problem(title: "The sign-out form expired. Reload the page and try again.", statusCode: StatusCodes.Status400BadRequest);
-                await account.SignOutAsync();
+                await account.SignOutAsync(http.User);
                 return TypedResults.LocalRedirect("/account/login?signedOut=1");
             })
             .DisableAntiforgery() // validated explicitly above, so the answer is a clear 400 rather than a silent pass

@@ -20,7 +20,7 @@ public sealed record AuthenticatorSetup(string Key, string Uri, bool Enabled, in
 /// signed-in user does afterwards is tenant-filtered as usual.</summary>
 public sealed class AccountService(
     SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users, MPanelDbContext db, CrossTenantAccess crossTenant,
-    CurrentTenant current,
+    CurrentTenant current, SessionRegistry sessions,
     IMailer mailer, TimeProvider clock, ILogger<AccountService> logger)
 {
     public async Task<SignInOutcome> PasswordSignInAsync(string email, string password, bool remember)
@@ -104,6 +104,7 @@ public sealed class AccountService(
         await users.SetTwoFactorEnabledAsync(user, true);
         var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToList();
         await users.UpdateSecurityStampAsync(user);
+        await sessions.RevokeAllAsync(user.Id, keep: null, "Two-factor turned on");
         await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "mfa")]);
         return codes;
     }
@@ -131,7 +132,13 @@ public sealed class AccountService(
     private static string FormatKey(string key) =>
         string.Join(' ', Enumerable.Range(0, (key.Length + 3) / 4).Select(i => key.Substring(i * 4, Math.Min(4, key.Length - i * 4)))).ToLowerInvariant();
 
-    public Task SignOutAsync() => signIn.SignOutAsync();
+    /// <summary>Ends this browser's session record, then the cookie.</summary>
+    public async Task SignOutAsync(ClaimsPrincipal principal)
+    {
+        if (Security.SessionTracking.SessionOf(principal) is { } sid && (await users.GetUserAsync(principal)) is { } user)
+            await sessions.RevokeAsync(user.Id, sid, "Signed out");
+        await signIn.SignOutAsync();
+    }
 
     /// <summary>Sends a reset link when the account exists; answers the same either way.</summary>
     public async Task RequestPasswordResetAsync(string email, string baseUri, CancellationToken ct = default)

@@ -19,7 +19,7 @@ public sealed record InviteUserRequest(string Email, string DisplayName, string 
 public sealed record ChangeRoleRequest(string Role);
 
 /// <summary>Users of the current tenant: list, invite (email with a set-password link), change role, disable/enable.</summary>
-public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant current, IMailer mailer, TimeProvider clock)
+public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant current, SessionRegistry sessions, IMailer mailer, TimeProvider clock)
 {
     public async Task<Paged<UserRow>> ListAsync(PageQuery page, CancellationToken ct = default)
     {
@@ -127,6 +127,7 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
         await Check(users.UpdateAsync(user));
         await Check(users.SetLockoutEndDateAsync(user, disabled ? DateTimeOffset.MaxValue : null));
         await users.UpdateSecurityStampAsync(user);
+        if (disabled) await sessions.RevokeAllAsync(userId, keep: null, "Account disabled by an administrator", ct);
         return (await FindAsync(scope, userId, ct))!;
     }
 
@@ -149,7 +150,21 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
         await Check(users.UpdateAsync(user));
         await Check(users.UpdateSecurityStampAsync(user));
         await transaction.CommitAsync(ct);
+        await sessions.RevokeAllAsync(userId, keep: null, "Two-factor reset by an administrator", ct);
         return (await FindAsync(scope, userId, ct))!;
+    }
+
+    /// <summary>Signs the user out everywhere (every session record revoked, the security stamp changed).</summary>
+    public async Task<int> EndSessionsAsync(Guid userId, CancellationToken ct = default)
+    {
+        await using var scope = scopes.Create();
+        var users = scope.Get<UserManager<ApplicationUser>>();
+        var user = await LoadAsync(scope, userId, ct);
+        var assignable = await AssignableRolesAsync(ct);
+        if (userId != current.Actor.UserId && (await users.GetRolesAsync(user)).Any(r => !assignable.Contains(r)))
+            throw new ForbiddenError("This user holds a role you cannot manage.").ToException();
+        await Check(users.UpdateSecurityStampAsync(user));
+        return await sessions.RevokeAllAsync(userId, keep: null, "Ended by an administrator", ct);
     }
 
     private void EnsureNotSelf(Guid userId, string what)
