@@ -146,7 +146,8 @@ public static class DependencyInjection
         return services.AddIdentityCore<ApplicationUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
-                o.SignIn.RequireConfirmedAccount = false;
+                // New accounts prove their address first (an invitation's set-password link does that).
+                o.SignIn.RequireConfirmedEmail = true;
                 o.Password.RequiredLength = PasswordPolicyValidator.MinLength;
                 o.Password.RequireDigit = false;
                 o.Password.RequireLowercase = false;

@@ -64,6 +64,11 @@ public static class MPanelApp
                     : RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
         });
         services.AddMPanelAuthorization();
+        services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365); // ASVS asks for at least a year
+            o.IncludeSubDomains = true;
+        });
         services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddCookiePolicies();

@@ -34,9 +34,18 @@ public class MPanelFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return this;
     }
 
+    private string? _existingDatabase;
+
+    /// <summary>A second instance on another instance's database (scale-out tests): nothing is created or dropped.</summary>
+    public MPanelFactory OnDatabaseOf(MPanelFactory other)
+    {
+        _existingDatabase = other.ConnectionString;
+        return this;
+    }
+
     public virtual async Task InitializeAsync()
     {
-        ConnectionString = await TestDatabase.CreateAsync(GetType().Name);
+        ConnectionString = _existingDatabase ?? await TestDatabase.CreateAsync(GetType().Name);
         if (Kestrel)
         {
             UseKestrel(0);
@@ -51,7 +60,7 @@ public class MPanelFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public new async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await TestDatabase.DropAsync(ConnectionString);
+        if (_existingDatabase is null) await TestDatabase.DropAsync(ConnectionString);
         if (Directory.Exists(MailDirectory)) Directory.Delete(MailDirectory, recursive: true);
     }
 

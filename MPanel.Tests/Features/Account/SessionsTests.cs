@@ -102,6 +102,40 @@ public sealed class SessionsTests : IClassFixture<SessionsTests.Factory>
     }
 
     [Fact]
+    public async Task ChangePassword_NeedsTheCurrentOne_EndsOtherSessions_KeepsThisOne_AndSendsAMail()
+    {
+        var email = await UserAsync("changer");
+        var here = await _factory.SignedInAsync(email);
+        var elsewhere = await _factory.SignedInAsync(email);
+
+        var page = await here.GetStringAsync("/account/password");
+        var wrong = await here.PostAsync("/account/password", Form(page, ("Input.CurrentPassword", "not it at all"),
+            ("Input.NewPassword", "a completely new passphrase"), ("Input.ConfirmPassword", "a completely new passphrase")));
+        Assert.Contains("not your current password", await wrong.Content.ReadAsStringAsync());
+
+        page = await here.GetStringAsync("/account/password");
+        var done = await here.PostAsync("/account/password", Form(page, ("Input.CurrentPassword", MPanelFactory.Password),
+            ("Input.NewPassword", "a completely new passphrase"), ("Input.ConfirmPassword", "a completely new passphrase")));
+        Assert.Contains("Your password is changed", await done.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/api/customers")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await elsewhere.GetAsync("/api/customers")).StatusCode);
+        Assert.Contains("was changed", (await _factory.WaitForAsync(email)).TextBody);
+        await _factory.SignedInAsync(email, "a completely new passphrase");
+    }
+
+    private static FormUrlEncodedContent Form(string page, params (string, string)[] fields)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["_handler"] = "change-password",
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value),
+        };
+        foreach (var (k, v) in fields) values[k] = v;
+        return new FormUrlEncodedContent(values);
+    }
+
+    [Fact]
     public async Task CircuitRevalidation_FailsForARevokedSession()
     {
         var email = await UserAsync("circuit");

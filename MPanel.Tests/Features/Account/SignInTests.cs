@@ -97,6 +97,23 @@ public sealed partial class SignInTests(MPanelFactory factory) : IClassFixture<M
     }
 
     [Fact]
+    public async Task UnconfirmedEmail_CannotSignIn_AndGetsTheSameAnswerAsAWrongPassword()
+    {
+        var email = await NewUserAsync("unconfirmed");
+        await factory.InSystemScopeAsync(async (_, db) =>
+        {
+            var user = await db.Users.SingleAsync(u => u.Email == email);
+            user.EmailConfirmed = false;
+            await db.SaveChangesAsync();
+            return 0;
+        });
+        var response = await factory.NewClient().SignInAsync(email, MPanelFactory.Password);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var unknown = await factory.NewClient().SignInAsync("nobody-at-all@signin.test", MPanelFactory.Password);
+        Assert.Equal(Alert(await unknown.Content.ReadAsStringAsync()), Alert(await response.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
     public async Task ReturnUrl_OnlyRedirectsInsideMPanel()
     {
         var email = await NewUserAsync("redirect");

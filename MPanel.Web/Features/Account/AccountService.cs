@@ -117,6 +117,28 @@ public sealed class AccountService(
         return (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToList();
     }
 
+    /// <summary>Changes the signed-in user's password (the current one is the re-authentication), ends every other
+    /// session, keeps this one, and tells the user by email. The change itself is audited like every other.</summary>
+    public async Task ChangePasswordAsync(ClaimsPrincipal principal, string currentPassword, string newPassword, CancellationToken ct = default)
+    {
+        var user = await RequireUserAsync(principal);
+        var result = await users.ChangePasswordAsync(user, currentPassword ?? "", newPassword ?? "");
+        if (!result.Succeeded)
+        {
+            if (result.Errors.Any(e => e.Code == "PasswordMismatch"))
+            {
+                await users.AccessFailedAsync(user);
+                throw ValidationError.For("currentPassword", "That is not your current password.").ToException();
+            }
+            throw new ValidationError(new Dictionary<string, string[]> { ["newPassword"] = result.Errors.Select(e => e.Description).ToArray() }).ToException();
+        }
+        await sessions.RevokeAllAsync(user.Id, Security.SessionTracking.SessionOf(principal), "Password changed");
+        await signIn.RefreshSignInAsync(user); // new security stamp in this browser's cookie; same session
+        await mailer.SendAsync(new MailMessage(user.Email!, "Your MPanel password was changed",
+            $"Hello {user.DisplayName},\n\nThe password of your MPanel account was changed on {clock.GetUtcNow():d MMMM yyyy 'at' HH:mm} UTC, " +
+            "and every other session was signed out.\nIf this was not you, reset your password now and contact your administrator.\n"), ct);
+    }
+
     private async Task<ApplicationUser> RequireUserAsync(ClaimsPrincipal principal) =>
         await users.GetUserAsync(principal) ?? throw new ForbiddenError("Sign in again.").ToException();
 
