@@ -7,7 +7,7 @@ using MPanel.Infrastructure.Persistence;
 namespace MPanel.Infrastructure.Identity;
 
 /// <summary>Identity's EF store, except that two-factor recovery codes are kept only as SHA-256 hashes (the codes
-/// carry 50 bits of randomness each, so a fast hash is enough) and each is usable once.</summary>
+/// carry about 47 bits of randomness each, so a fast hash is enough) and each is usable once.</summary>
 public sealed class MPanelUserStore(MPanelDbContext context, IdentityErrorDescriber? describer = null)
     : UserStore<ApplicationUser, ApplicationRole, MPanelDbContext, Guid>(context, describer)
 {
