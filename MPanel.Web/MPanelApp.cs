@@ -13,6 +13,7 @@ using MPanel.Web.Components;
 using MPanel.Web.Errors;
 using MPanel.Web.Features;
 using MPanel.Web.Features.Platform;
+using MPanel.Web.Features.Tokens;
 using MPanel.Web.Security;
 using MudBlazor.Services;
 using OpenTelemetry.Metrics;
@@ -35,6 +36,7 @@ public static class MPanelApp
         services.AddHttpContextAccessor();
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.AddMPanelBearer(); // after Identity's cookies: makes "cookie or bearer" the default scheme
         services.AddMPanelIdentityCore().AddSignInManager();
         // How often a signed-in cookie is re-checked against the user's security stamp (disable, role or password change).
         services.Configure<SecurityStampValidatorOptions>(o =>

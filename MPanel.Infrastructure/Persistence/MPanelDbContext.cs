@@ -37,6 +37,8 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<PlatformSecret> PlatformSecrets => Set<PlatformSecret>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -14,6 +14,7 @@ public sealed class EndpointAuthorizationTests(MPanelFactory factory) : IClassFi
     [
         "/account/login", "/account/login-2fa", "/account/forgot-password", "/account/reset-password", "/account/access-denied", "/account/logout",
         "/error", "/not-found", "/api/health/live", "/api/health/ready", "/metrics",
+        "/api/auth/token", "/api/auth/refresh", "/api/auth/logout",
     ];
 
     private IReadOnlyList<RouteEndpoint> Endpoints() =>

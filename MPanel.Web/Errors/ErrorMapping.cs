@@ -18,6 +18,7 @@ public static class ErrorMapping
     public static int StatusOf(DomainError error) => error switch
     {
         NotFoundError => StatusCodes.Status404NotFound,
+        Features.Tokens.UnauthorizedError => StatusCodes.Status401Unauthorized,
         ValidationError => StatusCodes.Status400BadRequest,
         ForbiddenError => StatusCodes.Status403Forbidden,
         ConflictError or ConcurrencyError => StatusCodes.Status409Conflict,

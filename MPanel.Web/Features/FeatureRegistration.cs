@@ -32,6 +32,7 @@ public static class FeatureRegistration
         api.MapTenantsApi();
         api.MapUsersApi();
         api.MapAuditApi();
+        Tokens.TokensApi.MapTokensApi(api);
         Sessions.SessionsApi.MapSessionsApi(api);
     }
 }

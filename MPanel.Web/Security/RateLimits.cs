@@ -26,6 +26,9 @@ public static class RateLimits
         if (!HttpMethods.IsPost(request.Method)) return Form.None;
         var path = request.Path.Value?.TrimEnd('/');
         if (string.Equals(path, "/account/login", StringComparison.OrdinalIgnoreCase)) return Form.SignIn;
+        // The second sign-in step and the API's token endpoint are password/code guesses too (per address).
+        if (string.Equals(path, "/account/login-2fa", StringComparison.OrdinalIgnoreCase)) return Form.SignIn;
+        if (string.Equals(path, "/api/auth/token", StringComparison.OrdinalIgnoreCase)) return Form.SignIn;
         if (string.Equals(path, "/account/forgot-password", StringComparison.OrdinalIgnoreCase)) return Form.ForgotPassword;
         if (string.Equals(path, "/account/reset-password", StringComparison.OrdinalIgnoreCase)) return Form.ResetPassword;
         return Form.None;

@@ -58,7 +58,7 @@ public sealed class AuditInterceptor(ILiveEventBus bus, TimeProvider clock, ILog
         var now = clock.GetUtcNow();
         var entries = db.ChangeTracker.Entries()
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
-            .Where(e => e.Entity is not AuditEntry && !MPanelDbContext.IdentityLinkTypes.Contains(e.Metadata.ClrType) || e.Metadata.ClrType == typeof(Microsoft.AspNetCore.Identity.IdentityUserRole<Guid>))
+            .Where(e => e.Entity is not (AuditEntry or Identity.PlatformSecret) && !MPanelDbContext.IdentityLinkTypes.Contains(e.Metadata.ClrType) || e.Metadata.ClrType == typeof(Microsoft.AspNetCore.Identity.IdentityUserRole<Guid>))
             .ToList();
         var events = new List<LiveEvent>();
         foreach (var entry in entries)
