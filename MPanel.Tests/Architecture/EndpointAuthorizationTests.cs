@@ -12,7 +12,7 @@ public sealed class EndpointAuthorizationTests(MPanelFactory factory) : IClassFi
 {
     private static readonly HashSet<string> Public =
     [
-        "/account/login", "/account/login-2fa", "/account/forgot-password", "/account/reset-password", "/account/access-denied", "/account/logout",
+        "/account/login", "/account/login-2fa", "/account/forgot-password", "/account/reset-password", "/account/confirm-email", "/account/access-denied", "/account/logout",
         "/error", "/not-found", "/api/health/live", "/api/health/ready", "/metrics",
         "/api/auth/token", "/api/auth/refresh", "/api/auth/logout",
     ];

@@ -13,6 +13,7 @@ public static class FeatureRegistration
 {
     public static IServiceCollection AddFeatureServices(this IServiceCollection services) => services
         .AddScoped<AccountService>()
+        .AddScoped<MPanel.Web.Features.Account.EmailChangeService>()
         .AddScoped<DashboardService>()
         .AddScoped<CustomersService>()
         .AddScoped<TenantsService>()

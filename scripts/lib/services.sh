@@ -343,3 +343,38 @@ for f in files:
 print(passed, failed, skipped)
 PY
 }
+
+# -------------------------------------------------------------- smtp sink ---
+# A real SMTP server for the tests (Debian's aiosmtpd), delivering every message into a Maildir under .data.
+MPANEL_SMTP_PORT=${MPANEL_SMTP_PORT:-56025}
+MPANEL_MAILDIR="$MPANEL_DATA/smtp-maildir"
+
+_smtp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$MPANEL_SMTP_PORT") 2>/dev/null; }
+
+start_smtp_sink() {
+  [[ -d /usr/lib/python3/dist-packages/aiosmtpd ]] || ensure_packages python3-aiosmtpd
+  _smtp_open && return 0
+  _mkdirs
+  mkdir -p "$MPANEL_MAILDIR"/{tmp,new,cur}   # a Maildir: aiosmtpd only creates these when the folder is new
+  local log="$MPANEL_LOGS/smtp.log"
+  # Debian's python3 (not a pyenv one), where the package lives.
+  nohup /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$MPANEL_SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$MPANEL_MAILDIR" \
+    </dev/null >>"$log" 2>&1 &
+  echo $! > "$MPANEL_DATA/smtp.pid"
+  local deadline=$((SECONDS + 30))
+  until _smtp_open; do
+    if (( SECONDS >= deadline )); then
+      _err "the SMTP sink did not open 127.0.0.1:$MPANEL_SMTP_PORT; log tail ($log):"
+      tail -n 20 "$log" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  _log "SMTP sink listening on 127.0.0.1:$MPANEL_SMTP_PORT (Maildir .data/smtp-maildir)"
+}
+
+stop_smtp_sink() {
+  local pidfile="$MPANEL_DATA/smtp.pid"
+  [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  rm -f "$pidfile"
+}
