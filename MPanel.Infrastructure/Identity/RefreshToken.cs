@@ -65,3 +65,50 @@ public sealed class PlatformSecret : IGlobalEntity
     public string ProtectedValue { get; private set; } = "";
     public DateTimeOffset CreatedAt { get; private set; }
 }
+
+/// <summary>A personal access token for automation: a long random secret shown once (stored as a SHA-256 hash, with a
+/// visible prefix to recognise it), limited to the scopes (permission names) its owner chose, optionally expiring.</summary>
+public sealed class PersonalAccessToken : Entity, ITenantOwned
+{
+    public const string SecretPrefix = "mpat_";
+
+    private PersonalAccessToken() { }
+
+    public PersonalAccessToken(Guid tenantId, Guid userId, string name, string tokenHash, string displayPrefix,
+        IReadOnlyList<string> scopes, DateTimeOffset now, DateTimeOffset? expiresAt)
+    {
+        TenantId = tenantId;
+        UserId = userId;
+        Name = name;
+        TokenHash = tokenHash;
+        DisplayPrefix = displayPrefix;
+        Scopes = string.Join(' ', scopes);
+        CreatedAt = now;
+        ExpiresAt = expiresAt;
+    }
+
+    public Guid TenantId { get; private set; }
+    public Guid UserId { get; private set; }
+    public string Name { get; private set; } = "";
+    public string TokenHash { get; private set; } = "";
+    public string DisplayPrefix { get; private set; } = "";
+    /// <summary>Space-separated permission names.</summary>
+    public string Scopes { get; private set; } = "";
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset? ExpiresAt { get; private set; }
+    public DateTimeOffset? LastUsedAt { get; private set; }
+    public DateTimeOffset? RevokedAt { get; private set; }
+
+    public IReadOnlyList<string> ScopeList => Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    public bool IsUsable(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || now < ExpiresAt);
+
+    public void Revoke(DateTimeOffset now) => RevokedAt ??= now;
+
+    /// <summary>A new secret ("mpat_" + 256 random bits, base64url), the hash that is stored, and the prefix shown in lists.</summary>
+    public static (string Secret, string Hash, string DisplayPrefix) Create()
+    {
+        var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return (secret, RefreshToken.Hash(secret), secret[..12]);
+    }
+}

@@ -76,6 +76,27 @@ public sealed class AdminJourneyTests(BrowserFactory app) : IClassFixture<Browse
     }
 
     [Fact]
+    public async Task Admin_MakesAnAccessTokenInTheUi_AndAScriptUsesIt()
+    {
+        var page = await app.SignedInPageAsync("admin@mpanel.localhost");
+        await page.GotoAsync("/account/tokens");
+        await BrowserFactory.WaitForCircuitAsync(page);
+        await page.GetByTestId("token-name").FillAsync("nightly export");
+        await page.GetByLabel("Scopes").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText("customers.read", new() { Exact = true }).ClickAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await page.GetByTestId("create-token").ClickAsync();
+        var secret = (await page.GetByTestId("token-secret").TextContentAsync())!.Trim();
+        await Expect(page.Locator("table")).ToContainTextAsync("nightly export");
+        await BrowserFactory.ScreenshotAsync(page, "access-tokens");
+
+        var script = new HttpClient { BaseAddress = new Uri(app.RootUrl) };
+        script.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await script.GetAsync("/api/customers")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await script.GetAsync("/api/users")).StatusCode);
+    }
+
+    [Fact]
     public async Task Client_LandsInTheClientArea_AndCannotOpenStaffPages()
     {
         var page = await app.SignedInPageAsync("client@mpanel.localhost");

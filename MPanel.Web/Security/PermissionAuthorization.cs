@@ -21,8 +21,11 @@ public static class PermissionPrincipalExtensions
     public static IEnumerable<string> Roles(this ClaimsPrincipal user) =>
         user.FindAll(ClaimTypes.Role).Select(c => c.Value);
 
+    /// <summary>The user's roles grant the permission — and, for a request made with a personal access token, the
+    /// token's scopes include it.</summary>
     public static bool Has(this ClaimsPrincipal user, string permission) =>
-        user.Identity?.IsAuthenticated == true && Permissions.AnyRoleHas(user.Roles(), permission);
+        user.Identity?.IsAuthenticated == true && Permissions.AnyRoleHas(user.Roles(), permission)
+        && (!user.HasClaim(c => c.Type == "scope") || user.HasClaim("scope", permission));
 
     /// <summary>The highest role of the user (roles are listed from most to least powerful).</summary>
     public static string? PrimaryRole(this ClaimsPrincipal user)

@@ -25,3 +25,19 @@ internal sealed class PlatformSecretConfiguration : IEntityTypeConfiguration<Pla
         b.Property(s => s.Name).HasMaxLength(100);
     }
 }
+
+internal sealed class PersonalAccessTokenConfiguration : IEntityTypeConfiguration<PersonalAccessToken>
+{
+    public void Configure(EntityTypeBuilder<PersonalAccessToken> b)
+    {
+        b.ToTable("personal_access_tokens");
+        b.Property(t => t.Name).HasMaxLength(100);
+        b.Property(t => t.TokenHash).HasMaxLength(64);
+        b.Property(t => t.DisplayPrefix).HasMaxLength(12);
+        b.Property(t => t.Scopes).HasMaxLength(2000);
+        b.Ignore(t => t.ScopeList);
+        b.HasIndex(t => t.TokenHash).IsUnique();
+        b.HasIndex(t => t.UserId);
+        b.HasOne<ApplicationUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.IdentityModel.Tokens;
@@ -21,6 +22,19 @@ public static class TokensApi
             await tokens.RevokeAsync(body, ct);
             return TypedResults.NoContent();
         });
+
+        var pats = api.MapGroup("/account/tokens").WithTags("Personal access tokens").RequireAuthorization(MPanel.Domain.Security.Permissions.Profile.Manage);
+        pats.MapGet("/", async (PersonalAccessTokensService service, CancellationToken ct) => TypedResults.Ok(await service.ListMineAsync(ct)));
+        pats.MapPost("/", async (PersonalAccessTokensService service, CreatePersonalAccessTokenRequest body, CancellationToken ct) =>
+        {
+            var created = await service.CreateAsync(body, ct);
+            return TypedResults.Created($"/api/account/tokens/{created.Token.Id}", created);
+        });
+        pats.MapDelete("/{id:guid}", async (PersonalAccessTokensService service, Guid id, CancellationToken ct) =>
+        {
+            await service.RevokeAsync(id, ct);
+            return TypedResults.NoContent();
+        });
     }
 
     /// <summary>Bearer authentication next to the cookie: requests carrying "Authorization: Bearer …" are authenticated
@@ -31,6 +45,7 @@ public static class TokensApi
         services.AddOptions<ApiTokenOptions>().BindConfiguration(ApiTokenOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<TokenSigningKey>();
         services.AddScoped<TokenService>();
+        services.AddScoped<PersonalAccessTokensService>();
         services.AddAuthentication()
             .AddJwtBearer(Scheme, o =>
             {
@@ -66,9 +81,13 @@ public static class TokensApi
         {
             o.DefaultScheme = "MPanel";
             o.DefaultChallengeScheme = "MPanel";
-        }).AddPolicyScheme("MPanel", "Cookie or bearer", o => o.ForwardDefaultSelector = http =>
-            http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                ? Scheme
-                : IdentityConstants.ApplicationScheme);
+        })
+        .AddScheme<AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null)
+        .AddPolicyScheme("MPanel", "Cookie, JWT or personal access token", o => o.ForwardDefaultSelector = http =>
+        {
+            var authorization = http.Request.Headers.Authorization.ToString();
+            if (authorization.StartsWith("Bearer " + PersonalAccessToken.SecretPrefix, StringComparison.Ordinal)) return PersonalAccessTokenHandler.SchemeName;
+            return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Scheme : IdentityConstants.ApplicationScheme;
+        });
     }
 }
