@@ -19,6 +19,8 @@ public sealed class Tenant : Entity, IGlobalEntity, IVersioned
     public TenantStatus Status { get; private set; }
     public string DefaultCurrency { get; private set; } = "EUR";
     public TenantBranding Branding { get; private set; } = new();
+    /// <summary>Customers of this tenant must sign in with two-factor too (staff always must, platform-wide).</summary>
+    public bool RequireTwoFactorForClients { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public uint Version { get; private set; }
 
@@ -70,6 +72,8 @@ public sealed class Tenant : Entity, IGlobalEntity, IVersioned
             throw new ConflictError("tenant_closed", "A closed tenant cannot be reopened.").ToException();
         Status = status;
     }
+
+    public void RequireTwoFactorForClientsToo(bool required) => RequireTwoFactorForClients = required;
 
     public void UpdateBranding(TenantBranding branding)
     {

@@ -15,9 +15,11 @@ public sealed class MPanelClaimsFactory(
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(ApplicationUser user)
     {
         var identity = await base.GenerateClaimsAsync(user);
-        var tenantName = await db.Tenants.Where(t => t.Id == user.TenantId).Select(t => t.Name).FirstOrDefaultAsync() ?? "";
+        var tenant = await db.Tenants.Where(t => t.Id == user.TenantId)
+            .Select(t => new { t.Name, t.RequireTwoFactorForClients }).FirstOrDefaultAsync();
         identity.AddClaim(new Claim(MPanelClaims.TenantId, user.TenantId.ToString()));
-        identity.AddClaim(new Claim(MPanelClaims.TenantName, tenantName));
+        identity.AddClaim(new Claim(MPanelClaims.TenantName, tenant?.Name ?? ""));
+        if (tenant?.RequireTwoFactorForClients == true) identity.AddClaim(new Claim(MPanelClaims.ClientTwoFactorRequired, "true"));
         identity.AddClaim(new Claim(MPanelClaims.DisplayName, user.DisplayName));
         return identity;
     }

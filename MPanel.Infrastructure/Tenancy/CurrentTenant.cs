@@ -9,6 +9,8 @@ public static class MPanelClaims
     public const string TenantId = "mpanel:tenant_id";
     public const string TenantName = "mpanel:tenant_name";
     public const string DisplayName = "mpanel:display_name";
+    /// <summary>"true" when the user's tenant requires two-factor of its clients (staff need it everywhere).</summary>
+    public const string ClientTwoFactorRequired = "mpanel:client_2fa";
 }
 
 /// <summary>The scoped tenant and actor of one unit of work (a request, a circuit, a job).

@@ -38,10 +38,12 @@ public static class TwoFactorGate
 
     public static bool PassedSecondFactor(this ClaimsPrincipal user) => user.HasClaim("amr", "mfa");
 
-    /// <summary>True when this signed-in user has to enrol (or sign in again with their code) before doing anything.</summary>
+    /// <summary>True when this signed-in user has to enrol (or sign in again with their code) before doing anything:
+    /// staff when the platform requires it, clients when their tenant does.</summary>
     public static bool MustEnrol(ClaimsPrincipal user, TwoFactorOptions options) =>
-        options.RequireForStaff
-        && user.Identity?.IsAuthenticated == true
-        && user.Roles().Any(Roles.IsStaff)
-        && !user.PassedSecondFactor();
+        user.Identity?.IsAuthenticated == true
+        && !user.PassedSecondFactor()
+        && (user.Roles().Any(Roles.IsStaff)
+            ? options.RequireForStaff
+            : user.HasClaim(MPanel.Infrastructure.Tenancy.MPanelClaims.ClientTwoFactorRequired, "true"));
 }

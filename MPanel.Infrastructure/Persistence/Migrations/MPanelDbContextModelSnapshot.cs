@@ -254,6 +254,10 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("parent_tenant_id");
 
+                    b.Property<bool>("RequireTwoFactorForClients")
+                        .HasColumnType("boolean")
+                        .HasColumnName("require_two_factor_for_clients");
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(40)

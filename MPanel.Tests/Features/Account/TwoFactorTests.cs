@@ -130,6 +130,29 @@ public sealed partial class TwoFactorTests : IClassFixture<TwoFactorTests.Factor
     }
 
     [Fact]
+    public async Task ATenantCanRequireTwoFactorOfItsClients_OthersStayOptional()
+    {
+        var strict = await _factory.CreateResellerAsync("strictco");
+        var relaxed = await _factory.CreateResellerAsync("relaxedco");
+        await _factory.CreateUserAsync(strict.Id, "client@strictco.test", Roles.Client);
+        await _factory.CreateUserAsync(relaxed.Id, "client@relaxedco.test", Roles.Client);
+        var root = await StaffAsync("root", Roles.SuperAdmin);
+        var superAdmin = await _factory.SignedInAsync(root);
+        await EnrolAsync(superAdmin);
+        var row = await (await superAdmin.GetAsync($"/api/tenants/{strict.Id}")).ReadAsync<MPanel.Web.Features.Tenants.TenantRow>();
+        var update = await superAdmin.PutJsonAsync($"/api/tenants/{strict.Id}", new MPanel.Web.Features.Tenants.UpdateTenantRequest(
+            row.Name, row.Status, new MPanel.Domain.Tenants.TenantBranding { ProductName = row.ProductName, PrimaryColor = row.PrimaryColor }, row.Version, RequireTwoFactorForClients: true));
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+
+        var strictClient = await _factory.SignedInAsync("client@strictco.test");
+        Assert.Equal("/account/two-factor", (await strictClient.GetAsync("/client")).LocalLocation());
+        Assert.Equal(HttpStatusCode.Forbidden, (await strictClient.GetAsync("/api/account/sessions")).StatusCode);
+
+        var relaxedClient = await _factory.SignedInAsync("client@relaxedco.test");
+        Assert.Equal(HttpStatusCode.OK, (await relaxedClient.GetAsync("/api/account/sessions")).StatusCode);
+    }
+
+    [Fact]
     public async Task Enrolment_RequiresThePassword_AndAValidCode()
     {
         var email = await StaffAsync("careful");

@@ -191,6 +191,7 @@ public sealed class AccountService(
         {
             throw invalid.ToException();
         }
+        var invitation = !user.EmailConfirmed; // an invitation link sets the first password
         var result = await users.ResetPasswordAsync(user, token, newPassword);
         if (result.Succeeded)
         {
@@ -200,6 +201,11 @@ public sealed class AccountService(
                 await users.UpdateAsync(user);
             }
             if (await users.IsLockedOutAsync(user)) await users.SetLockoutEndDateAsync(user, null);
+            await sessions.RevokeAllAsync(user.Id, keep: null, "Password reset");
+            if (!invitation) await mailer.SendAsync(new MailMessage(user.Email!, "Your MPanel password was changed",
+                $"Hello {user.DisplayName},\n\nThe password of your MPanel account was reset with an emailed link on " +
+                $"{clock.GetUtcNow():d MMMM yyyy 'at' HH:mm} UTC, and every session was signed out.\n" +
+                "If this was not you, reset your password again now and contact your administrator.\n"));
             return;
         }
         if (result.Errors.Any(e => e.Code == "InvalidToken")) throw invalid.ToException();

@@ -93,7 +93,8 @@ public sealed class EmailChangeService(
         await mailer.SendAsync(new MailMessage(oldEmail, "Your MPanel sign-in email was changed",
             $"Hello {user.DisplayName},\n\nThe sign-in email of your MPanel account was changed to {Mask(email)} on " +
             $"{clock.GetUtcNow():d MMMM yyyy 'at' HH:mm} UTC, and every session was signed out.\n" +
-            "If this was not you, change your password now and contact your administrator.\n"), ct);
+            "If this was not you, contact your administrator at once: you can no longer sign in with this address, and " +
+            "password reset links now go to the new one.\n"), ct);
     }
 
     private async Task<ApplicationUser> RequireUserAsync(ClaimsPrincipal principal) =>

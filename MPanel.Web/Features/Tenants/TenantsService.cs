@@ -7,10 +7,11 @@ using MPanel.Web.Common;
 namespace MPanel.Web.Features.Tenants;
 
 public sealed record TenantRow(Guid Id, string Name, string Slug, TenantKind Kind, string? ParentName, TenantStatus Status,
-    string DefaultCurrency, string ProductName, string PrimaryColor, DateTimeOffset CreatedAt, uint Version);
+    string DefaultCurrency, string ProductName, string PrimaryColor, DateTimeOffset CreatedAt, uint Version, bool RequireTwoFactorForClients);
 
 public sealed record CreateResellerRequest(string Name, string Slug, string DefaultCurrency, Guid? ParentTenantId = null);
-public sealed record UpdateTenantRequest(string Name, TenantStatus Status, TenantBranding Branding, uint Version);
+public sealed record UpdateTenantRequest(string Name, TenantStatus Status, TenantBranding Branding, uint Version,
+    bool? RequireTwoFactorForClients = null);
 
 /// <summary>Tenants (SuperAdmin): list, create resellers, rename, change status and branding, and the audited switch
 /// into another tenant.</summary>
@@ -76,6 +77,7 @@ public sealed class TenantsService(TenantScopeFactory scopes, CurrentTenant curr
         tenant.Rename(request.Name);
         tenant.UpdateBranding(request.Branding);
         if (tenant.Status != request.Status) tenant.ChangeStatus(request.Status);
+        if (request.RequireTwoFactorForClients is { } required) tenant.RequireTwoFactorForClientsToo(required);
         await scope.Db.SaveChangesAsync(ct);
         return await GetAsync(id, ct);
     }
@@ -93,5 +95,5 @@ public sealed class TenantsService(TenantScopeFactory scopes, CurrentTenant curr
     private static IQueryable<TenantRow> Rows(MPanel.Infrastructure.Persistence.MPanelDbContext db, IQueryable<Tenant> tenants) =>
         tenants.Select(t => new TenantRow(t.Id, t.Name, t.Slug, t.Kind,
             db.Tenants.Where(p => p.Id == t.ParentTenantId).Select(p => p.Name).FirstOrDefault(),
-            t.Status, t.DefaultCurrency, t.Branding.ProductName, t.Branding.PrimaryColor, t.CreatedAt, t.Version));
+            t.Status, t.DefaultCurrency, t.Branding.ProductName, t.Branding.PrimaryColor, t.CreatedAt, t.Version, t.RequireTwoFactorForClients));
 }
