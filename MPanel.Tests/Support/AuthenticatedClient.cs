@@ -25,11 +25,11 @@ public static partial class AuthenticatedClient
     public static async Task<HttpResponseMessage> SignInAsync(this HttpClient client, string email, string password)
     {
         var page = await client.GetStringAsync("/account/login");
-        var token = AntiforgeryField().Match(page).Groups[1].Value;
+        var token = Forms.AntiforgeryToken(page);
         return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "login",
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            ["__RequestVerificationToken"] = token,
             ["Input.Email"] = email,
             ["Input.Password"] = password,
         }));
@@ -42,6 +42,4 @@ public static partial class AuthenticatedClient
         : location.Host == "localhost" ? location.PathAndQuery
         : location.AbsoluteUri; // an off-site redirect stays visible as such
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

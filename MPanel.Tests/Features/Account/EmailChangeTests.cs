@@ -153,17 +153,6 @@ public sealed partial class EmailChangeTests : IClassFixture<EmailChangeTests.Fa
         await _factory.SignedInAsync(email); // still the old address
     }
 
-    private static FormUrlEncodedContent Form(string page, string handler, params (string, string)[] fields)
-    {
-        var values = new Dictionary<string, string>
-        {
-            ["_handler"] = handler,
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(AntiforgeryField().Match(page).Groups[1].Value),
-        };
-        foreach (var (k, v) in fields) values[k] = v;
-        return new FormUrlEncodedContent(values);
-    }
+    private static FormUrlEncodedContent Form(string page, string handler, params (string, string)[] fields) => Forms.Content(page, handler, fields);
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

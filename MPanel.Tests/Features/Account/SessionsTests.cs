@@ -95,7 +95,7 @@ public sealed class SessionsTests : IClassFixture<SessionsTests.Factory>
         var client = await _factory.SignedInAsync(email);
         var sessionsBefore = await (await client.GetAsync("/api/account/sessions")).ReadAsync<List<SessionRow>>();
         var page = await client.GetStringAsync("/account/login");
-        var token = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value);
+        var token = Forms.AntiforgeryToken(page);
         await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
         var revoked = await _factory.InSystemScopeAsync((_, db) => Task.FromResult(db.UserSessions.Single(s => s.Id == sessionsBefore[0].Id).RevokedAt));
         Assert.NotNull(revoked);
@@ -124,16 +124,7 @@ public sealed class SessionsTests : IClassFixture<SessionsTests.Factory>
         await _factory.SignedInAsync(email, "a completely new passphrase");
     }
 
-    private static FormUrlEncodedContent Form(string page, params (string, string)[] fields)
-    {
-        var values = new Dictionary<string, string>
-        {
-            ["_handler"] = "change-password",
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value),
-        };
-        foreach (var (k, v) in fields) values[k] = v;
-        return new FormUrlEncodedContent(values);
-    }
+    private static FormUrlEncodedContent Form(string page, params (string, string)[] fields) => Forms.Content(page, "change-password", fields);
 
     [Fact]
     public async Task CircuitRevalidation_FailsForARevokedSession()

@@ -121,7 +121,7 @@ public sealed partial class SignInTests(MPanelFactory factory) : IClassFixture<M
         {
             var client = factory.NewClient();
             var page = await client.GetStringAsync($"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
-            var token = WebUtility.HtmlDecode(TokenPattern().Match(page).Groups[1].Value);
+            var token = Forms.AntiforgeryToken(page);
             var response = await client.PostAsync($"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}", new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Email"] = email, ["Input.Password"] = MPanelFactory.Password,
@@ -170,7 +170,7 @@ public sealed partial class SignInTests(MPanelFactory factory) : IClassFixture<M
         var email = await NewUserAsync("leaver");
         var client = await factory.SignedInAsync(email);
         var page = await client.GetStringAsync("/account/login");
-        var token = WebUtility.HtmlDecode(TokenPattern().Match(page).Groups[1].Value);
+        var token = Forms.AntiforgeryToken(page);
         var response = await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/customers")).StatusCode);
@@ -194,21 +194,10 @@ public sealed partial class SignInTests(MPanelFactory factory) : IClassFixture<M
         return (int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(5, 4));
     }
 
-    private static FormUrlEncodedContent Form(string page, string handler, params (string Key, string Value)[] fields)
-    {
-        var values = new Dictionary<string, string>
-        {
-            ["_handler"] = handler,
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenPattern().Match(page).Groups[1].Value),
-        };
-        foreach (var (key, value) in fields) values[key] = value;
-        return new FormUrlEncodedContent(values);
-    }
+    private static FormUrlEncodedContent Form(string page, string handler, params (string Key, string Value)[] fields) => Forms.Content(page, handler, fields);
 
     private static string Alert(string html) => WebUtility.HtmlDecode(AlertPattern().Match(html).Groups[1].Value);
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
 
     [GeneratedRegex("role=\"alert\">([^<]*)<")]
     private static partial Regex AlertPattern();

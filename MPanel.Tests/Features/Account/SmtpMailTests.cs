@@ -69,20 +69,9 @@ public sealed partial class SmtpMailTests : IClassFixture<SmtpMailTests.Factory>
         throw new TimeoutException($"No mail to {to} reached the SMTP server's Maildir {Maildir}.");
     }
 
-    private static FormUrlEncodedContent Form(string page, string handler, params (string, string)[] fields)
-    {
-        var values = new Dictionary<string, string>
-        {
-            ["_handler"] = handler,
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenPattern().Match(page).Groups[1].Value),
-        };
-        foreach (var (k, v) in fields) values[k] = v;
-        return new FormUrlEncodedContent(values);
-    }
+    private static FormUrlEncodedContent Form(string page, string handler, params (string, string)[] fields) => Forms.Content(page, handler, fields);
 
     [GeneratedRegex(@"https?://\S+")]
     private static partial Regex LinkPattern();
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
 }

@@ -189,16 +189,8 @@ public sealed partial class TwoFactorTests : IClassFixture<TwoFactorTests.Factor
         return await PostFormAsync(client, url, page, "login-2fa", ("Input.Code", code));
     }
 
-    private static Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string page, string handler, params (string, string)[] fields)
-    {
-        var values = new Dictionary<string, string>
-        {
-            ["_handler"] = handler,
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenPattern().Match(page).Groups[1].Value),
-        };
-        foreach (var (k, v) in fields) values[k] = v;
-        return client.PostAsync(url, new FormUrlEncodedContent(values));
-    }
+    private static Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string page, string handler, params (string, string)[] fields) =>
+        client.PostAsync(url, Forms.Content(page, handler, fields));
 
     [GeneratedRegex("data-testid=\"authenticator-key\">([^<]+)<")]
     private static partial Regex KeyPattern();
@@ -206,6 +198,4 @@ public sealed partial class TwoFactorTests : IClassFixture<TwoFactorTests.Factor
     [GeneratedRegex("<li><code>([^<]+)</code></li>")]
     private static partial Regex RecoveryPattern();
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
 }

@@ -43,7 +43,7 @@ public sealed class UsersTests : IClassFixture<UsersTests.Factory>
         var client = _factory.NewClient();
         var page = await client.GetStringAsync(link.PathAndQuery);
         Assert.Contains("Welcome! Choose your password", page);
-        var token = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value);
+        var token = Forms.AntiforgeryToken(page);
         var set = await client.PostAsync(link.PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "reset", ["__RequestVerificationToken"] = token,
