@@ -40,6 +40,12 @@ public sealed class TwoFactorJourneyTests(BrowserFactory app) : IClassFixture<Br
         await page.ClickAsync("button[type=submit]");
         await BrowserFactory.WaitForCircuitAsync(page);
         await Expect(page.Locator("h1")).ToHaveTextAsync("Dashboard");
+
+        // The sign-in is one session, marked as this browser.
+        await page.GotoAsync("/account/sessions");
+        await BrowserFactory.WaitForCircuitAsync(page);
+        await Expect(page.GetByText("This browser")).ToBeVisibleAsync();
+        await BrowserFactory.ScreenshotAsync(page, "sessions");
     }
 
     private static async Task OpenUserMenuAsync(IPage page)
