@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MPanel.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(MPanelDbContext))]
-    [Migration("20261128015326_ApiTokens")]
-    partial class ApiTokens
+    [Migration("20261128021418_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -257,6 +257,10 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("parent_tenant_id");
 
+                    b.Property<bool>("RequireTwoFactorForClients")
+                        .HasColumnType("boolean")
+                        .HasColumnName("require_two_factor_for_clients");
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -468,6 +472,76 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_users_tenant_id_customer_id");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Infrastructure.Identity.PersonalAccessToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DisplayPrefix")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("display_prefix");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("scopes");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_personal_access_tokens");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_personal_access_tokens_tenant_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_personal_access_tokens_token_hash");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_personal_access_tokens_user_id");
+
+                    b.ToTable("personal_access_tokens", (string)null);
                 });
 
             modelBuilder.Entity("MPanel.Infrastructure.Identity.PlatformSecret", b =>
@@ -790,6 +864,16 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasForeignKey("ParentTenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_tenants_tenants_parent_tenant_id");
+                });
+
+            modelBuilder.Entity("MPanel.Infrastructure.Identity.PersonalAccessToken", b =>
+                {
+                    b.HasOne("MPanel.Infrastructure.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_personal_access_tokens_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("MPanel.Infrastructure.Identity.RefreshToken", b =>
