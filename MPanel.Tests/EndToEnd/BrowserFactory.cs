@@ -4,7 +4,7 @@ using MPanel.Tests.Support;
 namespace MPanel.Tests.EndToEnd;
 
 /// <summary>MPanel on a real Kestrel port with the demo data, and Debian's Chromium driven by Playwright.</summary>
-public sealed class BrowserFactory : MPanelFactory
+public class BrowserFactory : MPanelFactory
 {
     protected override bool Kestrel => true;
     protected override bool SeedDemo => true;
