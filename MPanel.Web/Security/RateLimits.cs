@@ -30,6 +30,8 @@ public static class RateLimits
         if (string.Equals(path, "/account/login-2fa", StringComparison.OrdinalIgnoreCase)) return Form.SignIn;
         if (string.Equals(path, "/api/auth/token", StringComparison.OrdinalIgnoreCase)) return Form.SignIn;
         if (string.Equals(path, "/account/forgot-password", StringComparison.OrdinalIgnoreCase)) return Form.ForgotPassword;
+        // Sends mail to an address the poster chooses: limited like the forgot-password form (per address).
+        if (string.Equals(path, "/account/email", StringComparison.OrdinalIgnoreCase)) return Form.ForgotPassword;
         if (string.Equals(path, "/account/reset-password", StringComparison.OrdinalIgnoreCase)) return Form.ResetPassword;
         return Form.None;
     }

@@ -132,18 +132,21 @@ public sealed partial class RateLimitTests : IClassFixture<RateLimitTests.Factor
     private static Task<HttpResponseMessage> ForgotAsync(HttpClient client, string email) =>
         PostFormAsync(client, "/account/forgot-password", "forgot", ("Input.Email", email));
 
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string handler, params (string Key, string Value)[] fields)
-    {
-        var page = await client.GetStringAsync(url);
-        var values = new Dictionary<string, string>
-        {
-            ["_handler"] = handler,
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenPattern().Match(page).Groups[1].Value),
-        };
-        foreach (var (key, value) in fields) values[key] = value;
-        return await client.PostAsync(url, new FormUrlEncodedContent(values));
-    }
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string handler, params (string Key, string Value)[] fields) =>
+        await client.PostAsync(url, Forms.Content(await client.GetStringAsync(url), handler, fields));
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
+    [Fact]
+    public async Task EmailChangeRequests_WhichSendMail_AreLimitedPerAddress()
+    {
+        var platform = await _factory.PlatformAsync();
+        await _factory.CreateUserAsync(platform.Id, "mover@limits.test", Roles.Support);
+        var client = From("198.51.100.77");
+        Assert.Equal(HttpStatusCode.Redirect, (await client.SignInAsync("mover@limits.test", MPanelFactory.Password)).StatusCode);
+        for (var i = 1; i <= 5; i++)
+        {
+            var request = await PostFormAsync(client, "/account/email", "change-email", ("Input.NewEmail", $"new{i}@limits.test"), ("Input.Password", MPanelFactory.Password));
+            Assert.Equal(HttpStatusCode.OK, request.StatusCode);
+        }
+        await AssertTooManyAsync(await PostFormAsync(client, "/account/email", "change-email", ("Input.NewEmail", "new6@limits.test"), ("Input.Password", MPanelFactory.Password)));
+    }
 }
