@@ -57,6 +57,29 @@ public sealed class UsersTests : IClassFixture<UsersTests.Factory>
     }
 
     [Fact]
+    public async Task ResendInvitation_SendsANewLink_AndTheOldOneStopsWorking()
+    {
+        var admin = await AdminAsync("resender");
+        var row = await (await admin.PostJsonAsync("/api/users", new InviteUserRequest("slow@users.test", "Sam Slow", Roles.Support))).ReadAsync<UserRow>();
+        var first = new Uri((await _factory.WaitForAsync("slow@users.test")).Link());
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/users/{row.Id}/resend-invitation", null)).StatusCode);
+        var second = new Uri((await _factory.WaitForAsync("slow@users.test")).Link());
+        Assert.NotEqual(first, second);
+
+        var client = _factory.NewClient();
+        var stale = await client.PostAsync(first.PathAndQuery, Forms.Content(await client.GetStringAsync(first.PathAndQuery), "reset",
+            ("Input.Password", "finally joining today"), ("Input.ConfirmPassword", "finally joining today")));
+        Assert.Contains("invalid or has expired", await stale.Content.ReadAsStringAsync());
+        var fresh = await client.PostAsync(second.PathAndQuery, Forms.Content(await client.GetStringAsync(second.PathAndQuery), "reset",
+            ("Input.Password", "finally joining today"), ("Input.ConfirmPassword", "finally joining today")));
+        Assert.Equal(HttpStatusCode.Redirect, fresh.StatusCode);
+
+        // Once they have joined there is nothing to resend.
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/users/{row.Id}/resend-invitation", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task Invite_RefusesRolesAboveTheInviter_AndDuplicateEmails()
     {
         var admin = await AdminAsync("careful");

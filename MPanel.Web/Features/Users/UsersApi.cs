@@ -26,6 +26,9 @@ public static class UsersApi
         group.MapPost("/{id:guid}/reset-two-factor", async (UsersService service, Guid id, CancellationToken ct) =>
             TypedResults.Ok(await service.ResetTwoFactorAsync(id, ct)))
             .RequireAuthorization(Permissions.Users.Manage);
+        group.MapPost("/{id:guid}/resend-invitation", async (UsersService service, Guid id, HttpRequest request, CancellationToken ct) =>
+            TypedResults.Ok(await service.ResendInvitationAsync(id, $"{request.Scheme}://{request.Host}{request.PathBase}", ct)))
+            .RequireAuthorization(Permissions.Users.Manage);
         group.MapPost("/{id:guid}/end-sessions", async (UsersService service, Guid id, CancellationToken ct) =>
             TypedResults.Ok(new { ended = await service.EndSessionsAsync(id, ct) }))
             .RequireAuthorization(Permissions.Users.Manage);

@@ -85,12 +85,34 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
         }
         await Check(users.AddToRoleAsync(user, request.Role));
         await transaction.CommitAsync(ct);
+        await SendInvitationAsync(users, user, request.Role, baseUri, ct);
+        return (await FindAsync(scope, user.Id, ct))!;
+    }
+
+    /// <summary>A new invitation for someone who has not chosen a password yet; the earlier link stops working.</summary>
+    public async Task<UserRow> ResendInvitationAsync(Guid userId, string baseUri, CancellationToken ct = default)
+    {
+        await using var scope = scopes.Create();
+        var users = scope.Get<UserManager<ApplicationUser>>();
+        var user = await LoadAsync(scope, userId, ct);
+        if (user.EmailConfirmed)
+            throw new ConflictError("already_joined", "This user has already accepted the invitation; they can reset their password themselves.").ToException();
+        var roles = await users.GetRolesAsync(user);
+        var assignable = await AssignableRolesAsync(ct);
+        if (roles.Any(r => !assignable.Contains(r)))
+            throw new ForbiddenError("This user holds a role you cannot manage.").ToException();
+        await Check(users.UpdateSecurityStampAsync(user)); // the earlier link was bound to the old stamp
+        await SendInvitationAsync(users, user, roles.FirstOrDefault() ?? "", baseUri, ct);
+        return (await FindAsync(scope, userId, ct))!;
+    }
+
+    private async Task SendInvitationAsync(UserManager<ApplicationUser> users, ApplicationUser user, string role, string baseUri, CancellationToken ct)
+    {
         var token = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
         var link = $"{baseUri.TrimEnd('/')}/account/reset-password?userId={user.Id}&code={token}&invite=1";
-        await mailer.SendAsync(new MailMessage(email, $"You are invited to {current.TenantName}",
-            $"Hello {name},\n\n{current.Actor.UserName} invited you to {current.TenantName} on MPanel as {request.Role}.\n" +
+        await mailer.SendAsync(new MailMessage(user.Email!, $"You are invited to {current.TenantName}",
+            $"Hello {user.DisplayName},\n\n{current.Actor.UserName} invited you to {current.TenantName} on MPanel as {Roles.Label(role)}.\n" +
             $"Choose your password here (the link is valid for 24 hours):\n{link}\n"), ct);
-        return (await FindAsync(scope, user.Id, ct))!;
     }
 
     public async Task<UserRow> ChangeRoleAsync(Guid userId, string role, CancellationToken ct = default)
