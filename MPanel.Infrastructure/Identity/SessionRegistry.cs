@@ -44,6 +44,27 @@ public sealed class SessionRegistry(TenantScopeFactory scopes, TimeProvider cloc
         return true;
     }
 
+    /// <summary>Activity that is not an HTTP request (a Blazor circuit's events): moves last-seen forward, at most once
+    /// a minute.</summary>
+    public async Task TouchAsync(Guid sessionId, CancellationToken ct = default)
+    {
+        await using var scope = scopes.Create();
+        var now = clock.GetUtcNow();
+        var due = now - TouchInterval;
+        await scope.Db.Set<UserSession>().Where(s => s.Id == sessionId && s.RevokedAt == null && s.LastSeenAt <= due)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), ct);
+    }
+
+    /// <summary>When an active session was created and last seen (null when revoked or unknown).</summary>
+    public async Task<(DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt)?> TimesAsync(Guid sessionId, Guid userId, CancellationToken ct = default)
+    {
+        await using var scope = scopes.Create();
+        var row = await scope.Db.Set<UserSession>().AsNoTracking()
+            .Where(s => s.Id == sessionId && s.UserId == userId && s.RevokedAt == null)
+            .Select(s => new { s.CreatedAt, s.LastSeenAt }).FirstOrDefaultAsync(ct);
+        return row is null ? null : (row.CreatedAt, row.LastSeenAt);
+    }
+
     public async Task<IReadOnlyList<UserSession>> ListAsync(Guid userId, CancellationToken ct = default)
     {
         await using var scope = scopes.Create();

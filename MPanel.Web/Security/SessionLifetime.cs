@@ -34,8 +34,9 @@ public static class SessionLifetime
         await SessionTracking.AttachAsync(context);
     }
 
-    /// <summary>False when the session is past its idle or absolute limit; otherwise records the activity.</summary>
-    public static bool CheckAndTouch(CookieValidatePrincipalContext context)
+    /// <summary>False when the session is past its idle or absolute limit; otherwise records the activity.
+    /// <paramref name="seenElsewhere"/> is activity the cookie cannot know of (events in an open Blazor circuit).</summary>
+    public static bool CheckAndTouch(CookieValidatePrincipalContext context, DateTimeOffset? seenElsewhere = null)
     {
         var options = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue;
         var now = Clock(context.HttpContext).GetUtcNow();
@@ -43,6 +44,7 @@ public static class SessionLifetime
         // Cookies issued before these limits existed carry neither time: count from when the cookie was issued.
         var authTime = Parse(properties.Items, AuthTimeKey) ?? properties.IssuedUtc ?? now;
         var lastSeen = Parse(properties.Items, LastSeenKey) ?? properties.IssuedUtc ?? now;
+        if (seenElsewhere > lastSeen) lastSeen = seenElsewhere.Value;
 
         var staff = context.Principal?.Roles().Any(Roles.IsStaff) == true;
         if (staff && now - authTime > options.StaffAbsolute) return false;
@@ -63,7 +65,10 @@ public static class SessionLifetime
     public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
         TenantResolution.Initialize(context.HttpContext, context.Principal!);
-        if (!CheckAndTouch(context))
+        // The cookie alone decides in the common case; only a cookie that looks idle asks the session row whether the
+        // user was busy in an open circuit meanwhile.
+        if (!CheckAndTouch(context)
+            && !CheckAndTouch(context, (await SessionTracking.TimesAsync(context.HttpContext, context.Principal!))?.LastSeenAt))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);

@@ -49,6 +49,11 @@ public static class SessionTracking
         return Task.CompletedTask;
     }
 
+    public static async Task<(DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt)?> TimesAsync(HttpContext http, ClaimsPrincipal principal) =>
+        SessionOf(principal) is { } sid && Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var userId)
+            ? await http.RequestServices.GetRequiredService<SessionRegistry>().TimesAsync(sid, userId, http.RequestAborted)
+            : null;
+
     public static Guid? SessionOf(ClaimsPrincipal principal) =>
         Guid.TryParse(principal.FindFirstValue(UserSession.SessionClaim), out var sid) ? sid : null;
 }

@@ -107,4 +107,58 @@ public sealed class SessionLifetimeTests : IClassFixture<SessionLifetimeTests.Fa
         Assert.False(await StaffSignedInAsync(staff));
         Assert.True(await ClientSignedInAsync(client));
     }
+
+    [Fact]
+    public async Task WorkInAnOpenCircuit_CountsAsActivity_ForTheCookieToo()
+    {
+        var (staff, _) = await SignInBothAsync("circuit-busy");
+        Assert.True(await StaffSignedInAsync(staff));
+        var (sid, userId) = await SessionOfAsync("circuit-busy-staff@session.test");
+
+        // 20 minutes of clicking in an open page (the circuit touches the session row), then 20 more without a request:
+        // 40 minutes since the cookie last saw a request, but only 20 since the user was last active.
+        _factory.Clock.Advance(TimeSpan.FromMinutes(20));
+        await _factory.InSystemScopeAsync(async (sp, _) => { await sp.GetRequiredService<MPanel.Infrastructure.Identity.SessionRegistry>().TouchAsync(sid); return 0; });
+        _factory.Clock.Advance(TimeSpan.FromMinutes(20));
+        Assert.True(await StaffSignedInAsync(staff));
+        Assert.NotNull(await _factory.InSystemScopeAsync((sp, _) => sp.GetRequiredService<MPanel.Infrastructure.Identity.SessionRegistry>().TimesAsync(sid, userId)));
+    }
+
+    [Fact]
+    public async Task AnOpenCircuit_IsSignedOutAtTheIdleLimit_ForStaffOnly()
+    {
+        var (staff, client) = await SignInBothAsync("circuit-idle");
+        Assert.True(await StaffSignedInAsync(staff));
+        Assert.True(await ClientSignedInAsync(client));
+        var staffState = await StateAsync("circuit-idle-staff@session.test");
+        var clientState = await StateAsync("circuit-idle-client@session.test");
+        var provider = ActivatorUtilities.CreateInstance<MPanel.Web.Security.RevalidatingAuthStateProvider>(_factory.Services.CreateScope().ServiceProvider);
+        Assert.True(await provider.IsStillValidAsync(staffState, CancellationToken.None));
+
+        _factory.Clock.Advance(TimeSpan.FromMinutes(31)); // nobody touched anything
+        Assert.False(await provider.IsStillValidAsync(staffState, CancellationToken.None));
+        Assert.True(await provider.IsStillValidAsync(clientState, CancellationToken.None));
+    }
+
+    private Task<(Guid Session, Guid User)> SessionOfAsync(string email) =>
+        _factory.InSystemScopeAsync(async (_, db) =>
+        {
+            var user = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Users, u => u.Email == email);
+            var session = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.UserSessions, s => s.UserId == user.Id && s.RevokedAt == null);
+            return (session.Id, user.Id);
+        });
+
+    /// <summary>The authentication state an open circuit of this user holds: their claims plus the session id.</summary>
+    private async Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState> StateAsync(string email)
+    {
+        var (sid, _) = await SessionOfAsync(email);
+        var principal = await _factory.InSystemScopeAsync(async (sp, db) =>
+        {
+            var user = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Users, u => u.Email == email);
+            var p = await sp.GetRequiredService<Microsoft.AspNetCore.Identity.IUserClaimsPrincipalFactory<MPanel.Infrastructure.Identity.ApplicationUser>>().CreateAsync(user);
+            ((System.Security.Claims.ClaimsIdentity)p.Identity!).AddClaim(new System.Security.Claims.Claim(MPanel.Infrastructure.Identity.UserSession.SessionClaim, sid.ToString()));
+            return p;
+        });
+        return new Microsoft.AspNetCore.Components.Authorization.AuthenticationState(principal);
+    }
 }
