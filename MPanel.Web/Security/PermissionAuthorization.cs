@@ -37,6 +37,9 @@ public static class PermissionPrincipalExtensions
 
 public static class AuthorizationSetup
 {
+    /// <summary>Signed in, second factor or not: the two-factor enrolment page, which must stay reachable.</summary>
+    public const string SignedInOnly = "signed-in";
+
     /// <summary>One policy per permission, named after it, so pages and endpoints use the same constants.</summary>
     public static IServiceCollection AddMPanelAuthorization(this IServiceCollection services)
     {
@@ -46,6 +49,10 @@ public static class AuthorizationSetup
         {
             // Defence in depth: an endpoint that forgot its policy still needs a signed-in user (a test lists them all).
             options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+            // [Authorize] without a permission still means "signed in, and past the second factor where it is required";
+            // only enrolment itself asks for less.
+            options.DefaultPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().AddRequirements(new TwoFactorRequirement()).Build();
+            options.AddPolicy(SignedInOnly, p => p.RequireAuthenticatedUser());
             foreach (var permission in Permissions.All)
                 options.AddPolicy(permission, p => p.RequireAuthenticatedUser()
                     .AddRequirements(new PermissionRequirement(permission), new TwoFactorRequirement()));

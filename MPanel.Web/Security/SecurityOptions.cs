@@ -49,4 +49,14 @@ public sealed class SecurityOptions
     public TimeSpan StaffIdle => TimeSpan.FromMinutes(StaffIdleMinutes);
     public TimeSpan StaffAbsolute => TimeSpan.FromHours(StaffAbsoluteHours);
     public TimeSpan ClientIdle => TimeSpan.FromHours(ClientIdleHours);
+
+    /// <summary>The session-lifetime rule, for the cookie and for open circuits alike: staff end after
+    /// <see cref="StaffAbsolute"/> from sign-in and <see cref="StaffIdle"/> without activity; clients after
+    /// <see cref="ClientIdle"/> without activity.</summary>
+    public bool SessionAllowed(System.Security.Claims.ClaimsPrincipal user, DateTimeOffset signedInAt, DateTimeOffset lastSeen, DateTimeOffset now)
+    {
+        var staff = user.Roles().Any(MPanel.Domain.Security.Roles.IsStaff);
+        if (staff && now - signedInAt > StaffAbsolute) return false;
+        return now - lastSeen <= (staff ? StaffIdle : ClientIdle);
+    }
 }

@@ -46,9 +46,7 @@ public static class SessionLifetime
         var lastSeen = Parse(properties.Items, LastSeenKey) ?? properties.IssuedUtc ?? now;
         if (seenElsewhere > lastSeen) lastSeen = seenElsewhere.Value;
 
-        var staff = context.Principal?.Roles().Any(Roles.IsStaff) == true;
-        if (staff && now - authTime > options.StaffAbsolute) return false;
-        if (now - lastSeen > (staff ? options.StaffIdle : options.ClientIdle)) return false;
+        if (!options.SessionAllowed(context.Principal!, authTime, lastSeen, now)) return false;
 
         properties.Items.TryAdd(AuthTimeKey, Format(authTime));
         if (now - lastSeen >= TouchInterval || !properties.Items.ContainsKey(LastSeenKey))

@@ -69,15 +69,9 @@ public sealed class RevalidatingAuthStateProvider(ILoggerFactory loggerFactory, 
 
     /// <summary>An open circuit obeys the same limits as the cookie: staff idle and absolute, client idle, measured on the
     /// session row (which HTTP requests and circuit activity both keep current).</summary>
-    private static bool WithinLifetime(IServiceProvider services, ClaimsPrincipal user, (DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt)? times)
-    {
-        if (times is not { } t) return false;
-        var limits = services.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue;
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var staff = user.Roles().Any(MPanel.Domain.Security.Roles.IsStaff);
-        if (staff && now - t.CreatedAt > limits.StaffAbsolute) return false;
-        return now - t.LastSeenAt <= (staff ? limits.StaffIdle : limits.ClientIdle);
-    }
+    private static bool WithinLifetime(IServiceProvider services, ClaimsPrincipal user, (DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt)? times) =>
+        times is { } t && services.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue
+            .SessionAllowed(user, t.CreatedAt, t.LastSeenAt, services.GetRequiredService<TimeProvider>().GetUtcNow());
 
     /// <summary>False ends the circuit's sign-in: the user is gone or disabled, the session was revoked, or the
     /// security stamp changed (password, role or two-factor).</summary>
