@@ -21,3 +21,7 @@ public interface IVersioned
 {
     uint Version { get; }
 }
+
+/// <summary>A row that is itself a log (email log, job runs, webhook events): changes publish live events but write no
+/// audit entries, which would only duplicate it.</summary>
+public interface IOperationalRecord;

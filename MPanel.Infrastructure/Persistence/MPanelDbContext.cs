@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using MPanel.Domain.Auditing;
+using MPanel.Domain.Billing;
 using MPanel.Domain.Common;
 using MPanel.Domain.Customers;
 using MPanel.Domain.Tenants;
@@ -40,6 +41,25 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<PlatformSecret> PlatformSecrets => Set<PlatformSecret>();
     public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<BillingSettings> BillingSettings => Set<BillingSettings>();
+    public DbSet<TaxRule> TaxRules => Set<TaxRule>();
+    public DbSet<PromoCode> PromoCodes => Set<PromoCode>();
+    public DbSet<PromoRedemption> PromoRedemptions => Set<PromoRedemption>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
+    public DbSet<SubscriptionTransition> SubscriptionTransitions => Set<SubscriptionTransition>();
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+    public DbSet<InvoiceLine> InvoiceLines => Set<InvoiceLine>();
+    public DbSet<DocumentCounter> DocumentCounters => Set<DocumentCounter>();
+    public DbSet<Payment> Payments => Set<Payment>();
+    public DbSet<Refund> Refunds => Set<Refund>();
+    public DbSet<CreditEntry> CreditEntries => Set<CreditEntry>();
+    public DbSet<SavedCard> SavedCards => Set<SavedCard>();
+    public DbSet<BillingProfile> BillingProfiles => Set<BillingProfile>();
+    public DbSet<EmailMessage> EmailMessages => Set<EmailMessage>();
+    public DbSet<BillingRun> BillingRuns => Set<BillingRun>();
+    public DbSet<GatewayEventRecord> GatewayEvents => Set<GatewayEventRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

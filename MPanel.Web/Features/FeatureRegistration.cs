@@ -20,7 +20,19 @@ public static class FeatureRegistration
         .AddScoped<UsersService>()
         .AddScoped<AuditService>()
         .AddScoped<MPanel.Web.Features.Sessions.SessionsService>()
-        .AddScoped<ClientAreaService>();
+        .AddScoped<ClientAreaService>()
+        .AddScoped<Billing.BillingLedger>()
+        .AddScoped<Emails.EmailQueue>()
+        .AddScoped<Emails.EmailComposer>()
+        .AddScoped<Emails.EmailDispatchJob>()
+        .AddScoped<Microsoft.AspNetCore.Components.Web.HtmlRenderer>()
+        .AddSingleton<MPanel.Domain.Billing.IProvisioningPort, Billing.LoggingProvisioningPort>()
+        .AddSingleton<MPanel.Infrastructure.Documents.InvoicePdfRenderer>()
+        .AddScoped<Catalog.CatalogService>()
+        .AddScoped<Orders.OrdersService>()
+        .AddScoped<Invoices.InvoicesService>()
+        .AddScoped<Payments.PaymentsService>()
+        .AddScoped<Subscriptions.SubscriptionsService>();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {

@@ -80,7 +80,8 @@ public sealed class AuditInterceptor(ILiveEventBus bus, TimeProvider clock, ILog
             if (entry.State == EntityState.Modified && changes.Count == 0) continue;
             var kind = entry.Metadata.ClrType.Name switch { "IdentityUserRole`1" => "UserRole", nameof(Identity.ApplicationUser) => "User", nameof(Identity.UserSession) => "Session", var n => n };
             var id = KeyOf(entry);
-            db.AuditEntries.Add(new AuditEntry(tid, action, kind, id, JsonSerializer.Serialize(changes, Json), db.Tenant.Actor, now));
+            if (entry.Entity is not IOperationalRecord)
+                db.AuditEntries.Add(new AuditEntry(tid, action, kind, id, JsonSerializer.Serialize(changes, Json), db.Tenant.Actor, now));
             events.Add(new LiveEvent(tid, kind, id, action));
             if (entry.Entity is Tenant tenantRow && tenantRow.Id != tid)
                 events.Add(new LiveEvent(tenantRow.Id, kind, id, action));
