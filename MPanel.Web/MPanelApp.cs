@@ -33,6 +33,7 @@ public static class MPanelApp
         // ring, before Hangfire's server starts, and before the web server takes a request.
         services.AddHostedService<StartupTasks>();
         services.AddMPanelInfrastructure(builder.Configuration);
+        MPanel.Infrastructure.Payments.PaymentsRegistration.AddMPanelPayments(services, builder.Configuration);
         services.AddHttpContextAccessor();
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();

@@ -14,11 +14,22 @@ public sealed class StartupTasks(IServiceProvider services, IConfiguration confi
         var platform = await scope.ServiceProvider.GetRequiredService<PlatformBootstrapper>().RunAsync(cancellationToken);
         scope.ServiceProvider.GetRequiredService<IRecurringJobManager>()
             .AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringId, "default", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        await RegisterBillingJobsAsync(scope.ServiceProvider, cancellationToken);
         if (configuration.GetValue("Demo:Seed", false))
         {
             var logins = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(platform, cancellationToken);
             lifetime.ApplicationStarted.Register(() => DemoBanner.Print(services, logins));
         }
+    }
+
+    private async Task RegisterBillingJobsAsync(IServiceProvider sp, CancellationToken ct)
+    {
+        var db = sp.GetRequiredService<MPanel.Infrastructure.Persistence.MPanelDbContext>();
+        using var _ = sp.GetRequiredService<MPanel.Infrastructure.Tenancy.CrossTenantAccess>().BeginSystem();
+        var tenants = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.Tenants.Where(t => t.Status == MPanel.Domain.Tenants.TenantStatus.Active).Select(t => new { t.Id, t.Slug }), ct);
+        Features.Billing.BillingSchedule.Register(sp.GetRequiredService<IRecurringJobManager>(), tenants.Select(t => (t.Id, t.Slug)),
+            configuration["Billing:DailyCron"] ?? "0 2 * * *");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

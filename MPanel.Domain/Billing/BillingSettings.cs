@@ -79,6 +79,12 @@ public sealed class BillingSettings : Entity, ITenantOwned, IVersioned
             .Require(d.InvoicePrefix is { Length: <= 12 } && d.InvoicePrefix.All(IsPrefixChar), "invoicePrefix", "Prefix: up to 12 letters, digits, - / or _.")
             .Require(d.CreditNotePrefix is { Length: <= 12 } && d.CreditNotePrefix.All(IsPrefixChar), "creditNotePrefix", "Prefix: up to 12 letters, digits, - / or _.")
             .Require(d.InvoicePrefix != d.CreditNotePrefix, "creditNotePrefix", "Credit notes need a prefix of their own.")
+            // Numbers are unique per tenant across both series and all years: the format must show what tells them apart.
+            .Require(d.InvoiceNumberFormat?.Contains("{prefix}", StringComparison.Ordinal) == true, "invoiceNumberFormat",
+                "The format needs {prefix}, or invoices and credit notes would get the same numbers.")
+            .Require(!d.NumberingResetsYearly || d.InvoiceNumberFormat?.Contains("{yyyy}", StringComparison.Ordinal) == true
+                     || d.InvoiceNumberFormat?.Contains("{yy}", StringComparison.Ordinal) == true, "invoiceNumberFormat",
+                "Numbering that restarts every year needs {yyyy} or {yy} in the format, or numbers would repeat.")
             .Require(d.PaymentTermsDays is >= 0 and <= 120, "paymentTermsDays", "Payment terms are 0 to 120 days.")
             .Require(d.InvoiceLeadDays is >= 0 and <= 90, "invoiceLeadDays", "Lead time is 0 to 90 days.")
             .Require(d.ChargeOffsetDays is >= -30 and <= 0, "chargeOffsetDays", "Cards are charged 0 to 30 days before due.")

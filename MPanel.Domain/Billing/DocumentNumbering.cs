@@ -32,4 +32,28 @@ public static partial class DocumentNumbering
             var t when t.Length > 1 => n.ToString("D" + t[2..], CultureInfo.InvariantCulture),
             _ => n.ToString(CultureInfo.InvariantCulture),
         });
+
+    /// <summary>The fixed text around the counter for one issue date, so a set-based run can number many documents in SQL:
+    /// head + counter padded to width + tail equals <see cref="Format"/>.</summary>
+    public static (string Head, int Width, string Tail) Split(string format, string prefix, DateOnly issueDate)
+    {
+        const string marker = "\u0001";
+        var width = 0;
+        var text = Token().Replace(format, m => m.Groups[1].Value switch
+        {
+            "prefix" => prefix,
+            "yyyy" => issueDate.Year.ToString("D4", CultureInfo.InvariantCulture),
+            "yy" => (issueDate.Year % 100).ToString("D2", CultureInfo.InvariantCulture),
+            "mm" => issueDate.Month.ToString("D2", CultureInfo.InvariantCulture),
+            var t => SetWidth(t),
+        });
+        var at = text.IndexOf(marker, StringComparison.Ordinal);
+        return (text[..at], width, text[(at + marker.Length)..]);
+
+        string SetWidth(string token)
+        {
+            width = token.Length > 1 ? int.Parse(token[2..], CultureInfo.InvariantCulture) : 0;
+            return marker;
+        }
+    }
 }

@@ -93,7 +93,7 @@ public sealed class Invoice : Entity, ITenantOwned, IVersioned
     /// <summary>A credit note for (part of) a paid or open invoice; lines are positive amounts being credited.</summary>
     public static Invoice CreateCreditNote(Invoice original, IReadOnlyList<InvoiceLineInput> lines, TaxContext tax, string reason, DateOnly today, DateTimeOffset now)
     {
-        if (original.Kind != InvoiceKind.Invoice || original.Number is null)
+        if (original.Kind != InvoiceKind.Invoice || original.Number is null || original.Status == InvoiceStatus.Void)
             throw new ConflictError("not_creditable", "Only a final invoice can be credited.").ToException();
         var note = new Invoice
         {

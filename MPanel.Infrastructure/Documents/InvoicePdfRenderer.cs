@@ -446,11 +446,14 @@ public sealed class InvoicePdfRenderer
             var rowHeight = LineHeight(body) + 5;
             var dueHeight = LineHeight(dueFont) + 12;
             var totalsHeight = totals.Count * rowHeight + 10 + dueHeight;
-            var taxHeight = doc.Taxes.Count == 0 ? 0 : LineHeight(caps) * 2 + 10 + doc.Taxes.Count * rowHeight;
+            var taxNameWidth = taxWidth - 2 * TaxAmountWidth - TaxRateWidth - CellPad;
+            var taxRows = doc.Taxes.Select(t => (Tax: t, Name: Wrap(t.Name, body, taxNameWidth) is { Count: > 0 } n ? n : [""])).ToList();
+            var taxHeight = taxRows.Count == 0 ? 0
+                : LineHeight(caps) + 4 + LineHeight(small) + 6 + taxRows.Sum(r => r.Name.Count * LineHeight(body) + 5);
             EnsureRoom(Math.Max(totalsHeight, taxHeight));
 
             var top = y;
-            if (doc.Taxes.Count > 0) DrawTaxSummary(Left, taxWidth, rowHeight);
+            if (taxRows.Count > 0) DrawTaxSummary(Left, taxWidth, taxRows);
 
             y = top;
             var x = Right - totalsWidth;
@@ -474,14 +477,17 @@ public sealed class InvoicePdfRenderer
             y = Math.Max(y, top + taxHeight) + 22;
         }
 
-        private void DrawTaxSummary(double x, double width, double rowHeight)
+        private const double TaxAmountWidth = 68;
+        private const double TaxRateWidth = 40;
+
+        /// <summary>Tax, rate, base and amount; long tax names wrap rather than push the figures out of line.</summary>
+        private void DrawTaxSummary(double x, double width, IReadOnlyList<(DocumentTax Tax, List<string> Name)> rows)
         {
             Draw("TAX SUMMARY", caps, faint, x, y);
             y += LineHeight(caps) + 4;
-            var rateRight = x + width * 0.47;
-            var baseRight = x + width * 0.74;
             var amountRight = x + width;
-            var nameWidth = width * 0.47 - 50;
+            var baseRight = amountRight - TaxAmountWidth;
+            var rateRight = baseRight - TaxAmountWidth;
             Draw("Tax", small, muted, x, y);
             DrawRight("Rate", small, muted, rateRight, y);
             DrawRight($"Base ({doc.Currency})", small, muted, baseRight, y);
@@ -489,13 +495,17 @@ public sealed class InvoicePdfRenderer
             y += LineHeight(small) + 2;
             gfx.DrawLine(rule, x, y, amountRight, y);
             y += 4;
-            foreach (var tax in doc.Taxes)
+            foreach (var (tax, name) in rows)
             {
-                Draw(Fit(tax.Name, body, nameWidth), body, ink, x, y);
                 DrawRight($"{tax.Rate.ToString("0.###", Inv)}%", body, ink, rateRight, y);
-                DrawRight(Fit(Amount(tax.Base), body, width * 0.26 - 6), body, ink, baseRight, y);
-                DrawRight(Fit(Amount(tax.Amount), body, width * 0.26 - 6), body, ink, amountRight, y);
-                y += rowHeight;
+                DrawRightFit(Amount(tax.Base), baseRight, TaxAmountWidth - CellPad, y);
+                DrawRightFit(Amount(tax.Amount), amountRight, TaxAmountWidth - CellPad, y);
+                foreach (var line in name)
+                {
+                    Draw(line, body, ink, x, y);
+                    y += LineHeight(body);
+                }
+                y += 5;
             }
         }
 

@@ -313,8 +313,6 @@ public sealed class StripeStandIn : IAsyncDisposable
                     if (HttpMethods.IsPost(method) && idempotencyKey is not null && result.Executed)
                         _idempotency[idempotencyKey] = new SavedResponse(fingerprint, requestId, result);
                 }
-                _requests.Add(new StandInRequest(method, path, idempotencyKey, pairs.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value),
-                    result.Status, replayed));
                 if (result.Events.Count > 0 && WebhookUrl is not null)
                 {
                     // Sent once the response is on its way, as Stripe does; registered now so WhenWebhooksDeliveredAsync sees it.
@@ -329,6 +327,11 @@ public sealed class StripeStandIn : IAsyncDisposable
             }
         }
 
+        lock (_gate)
+        {
+            _requests.Add(new StandInRequest(method, path, idempotencyKey, pairs.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value),
+                result.Status, replayed));
+        }
         context.Response.StatusCode = result.Status;
         context.Response.ContentType = "application/json";
         context.Response.Headers["Request-Id"] = requestId;
@@ -841,6 +844,7 @@ public sealed class StripeStandIn : IAsyncDisposable
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var token = form["payment_method"].FirstOrDefault() is { Length: > 0 } chosen ? chosen : "pm_card_visa";
         JsonObject session;
+        CheckoutState state;
         JsonObject[] events = [];
         string? failure = null;
         var status = 200;
@@ -851,7 +855,7 @@ public sealed class StripeStandIn : IAsyncDisposable
                 context.Response.StatusCode = 404;
                 return;
             }
-            var state = _checkoutState[id];
+            state = _checkoutState[id];
             if (Str(found, "status") != "open")
             {
                 (status, failure) = (409, "This Checkout Session is no longer active.");
@@ -901,9 +905,7 @@ public sealed class StripeStandIn : IAsyncDisposable
 
         if (failure is not null)
         {
-            CheckoutState? lines;
-            lock (_gate) lines = _checkoutState[id];
-            await Html(context, status, CheckoutPage(session, lines, failure));
+            await Html(context, status, CheckoutPage(session, state, failure));
             return;
         }
 
@@ -1036,7 +1038,11 @@ public sealed class StripeStandIn : IAsyncDisposable
 
     private static string? Str(JsonObject o, string name) => o[name] is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
 
-    private static long Long(JsonObject o, string name) => o[name]!.GetValue<long>();
+    private static long Long(JsonObject o, string name)
+    {
+        var value = o[name]!.AsValue();
+        return value.TryGetValue<long>(out var number) ? number : value.GetValue<int>();
+    }
 
     /// <summary>An integer form parameter (all form values arrive as strings).</summary>
     private static long? Long(JsonObject o, string name, string param)

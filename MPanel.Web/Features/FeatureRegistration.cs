@@ -1,9 +1,14 @@
 using MPanel.Web.Features.Account;
 using MPanel.Web.Features.Audit;
+using MPanel.Web.Features.Catalog;
 using MPanel.Web.Features.ClientArea;
 using MPanel.Web.Features.Customers;
 using MPanel.Web.Features.Dashboard;
+using MPanel.Web.Features.Invoices;
+using MPanel.Web.Features.Orders;
+using MPanel.Web.Features.Payments;
 using MPanel.Web.Features.Platform;
+using MPanel.Web.Features.Subscriptions;
 using MPanel.Web.Features.Tenants;
 using MPanel.Web.Features.Users;
 
@@ -32,20 +37,28 @@ public static class FeatureRegistration
         .AddScoped<Orders.OrdersService>()
         .AddScoped<Invoices.InvoicesService>()
         .AddScoped<Payments.PaymentsService>()
-        .AddScoped<Subscriptions.SubscriptionsService>();
+        .AddScoped<Subscriptions.SubscriptionsService>()
+        .AddScoped<Billing.RenewalInvoicer>()
+        .AddScoped<Billing.BillingDayJob>()
+        .AddScoped<Billing.BillingOperationsService>()
+        .AddScoped<Payments.StripeEventJob>();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
         app.MapAccountEndpoints();
+        Payments.StripeWebhook.MapStripeWebhook(app);
         // The JSON API authenticates with the cookie today (tokens arrive with the account-security issue); JSON bodies
         // cannot be posted cross-site without CORS preflight, and SameSite=Lax keeps the cookie off cross-site POSTs.
         var api = app.MapGroup("/api").DisableAntiforgery();
         api.MapDashboardApi();
+        Billing.BillingApi.MapBillingApi(api);
         api.MapCustomersApi();
         api.MapTenantsApi();
         api.MapUsersApi();
         api.MapAuditApi();
         Tokens.TokensApi.MapTokensApi(api);
         Sessions.SessionsApi.MapSessionsApi(api);
+        api.MapOrdersApi(); api.MapInvoicesApi(); api.MapSubscriptionsApi(); api.MapPaymentsApi();
+        api.MapCatalogApi();
     }
 }

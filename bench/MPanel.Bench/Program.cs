@@ -1,5 +1,6 @@
 // Customer list latency: MPanel's tenant-filtered feature service against a hand-written SQL baseline on the same
 // PostgreSQL, same data, same process. Run with bench/run (which starts PostgreSQL and creates the database).
+// `bench/run billing` measures the renewal-invoice run instead (BillingBench.cs).
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,11 @@ using Npgsql;
 
 var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Default")
     ?? throw new InvalidOperationException("Set ConnectionStrings__Default (bench/run does).");
+if (args is ["billing", ..])
+{
+    await BillingBench.RunAsync(connectionString);
+    return;
+}
 const int Tenants = 20, CustomersPerTenant = 5_000, Iterations = 300, Warmup = 30;
 
 await using var app = MPanelApp.Build(["--applicationName=MPanel.Web", "--urls=http://127.0.0.1:0", "--Jobs:RunServer=false", "--Logging:LogLevel:Default=Warning"]);

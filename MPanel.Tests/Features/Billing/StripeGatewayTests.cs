@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -384,6 +385,28 @@ public sealed class StripeGatewayTests : IAsyncLifetime
         Assert.True(_gateway.IsConfigured);
         await Assert.ThrowsAsync<InvalidOperationException>(() => gateway.GetPaymentIntentAsync("pi_1"));
         Assert.Empty(_stripe.Requests);
+    }
+
+    [Fact]
+    public void AddMPanelPayments_BindsStripeSectionAndValidatesIt()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Stripe:SecretKey"] = _stripe.SecretKey,
+            ["Stripe:WebhookSecret"] = _stripe.WebhookSecret,
+            ["Stripe:ApiBase"] = _stripe.BaseUrl,
+        }).Build();
+        using var services = new ServiceCollection().AddMPanelPayments(configuration).BuildServiceProvider();
+
+        var gateway = services.GetRequiredService<IPaymentGateway>();
+        Assert.IsType<StripePaymentGateway>(gateway);
+        Assert.Same(gateway, services.GetRequiredService<IPaymentGateway>());
+        Assert.True(gateway.IsConfigured);
+        Assert.Equal(300, services.GetRequiredService<IOptions<StripeOptions>>().Value.WebhookToleranceSeconds);
+
+        configuration["Stripe:ApiBase"] = "not a url";
+        using var invalid = new ServiceCollection().AddMPanelPayments(configuration).BuildServiceProvider();
+        Assert.Throws<OptionsValidationException>(() => invalid.GetRequiredService<IOptions<StripeOptions>>().Value);
     }
 
     private StripePaymentGateway Gateway(string secretKey, string webhookSecret) =>

@@ -33,10 +33,24 @@ public sealed class BillingLedger(TimeProvider clock, EmailQueue emails, IProvis
         if (settings is not null) return settings;
         var tenantId = scope.Tenant.TenantId ?? throw new InvalidOperationException("No tenant in scope.");
         var tenant = await scope.Db.Tenants.AsNoTracking().FirstAsync(t => t.Id == tenantId, ct);
-        settings = BillingSettings.CreateDefault(tenantId, tenant.DefaultCurrency, tenant.Name, clock.GetUtcNow());
-        scope.Db.BillingSettings.Add(settings);
-        await scope.Db.SaveChangesAsync(ct);
-        return settings;
+        var defaults = BillingSettings.CreateDefault(tenantId, tenant.DefaultCurrency, tenant.Name, clock.GetUtcNow());
+        await CreateOnceAsync(scope, db => db.BillingSettings.Add(defaults), ct);
+        return await scope.Db.BillingSettings.FirstAsync(ct);
+    }
+
+    /// <summary>Creates a row that is made on first use (settings, a billing profile) in its own short unit of work, so
+    /// two first uses at once cannot fail the caller's transaction: the loser's unique violation is simply ignored.</summary>
+    private static async Task CreateOnceAsync(TenantScope scope, Action<Infrastructure.Persistence.MPanelDbContext> add, CancellationToken ct)
+    {
+        await using var own = scope.Services.GetRequiredService<TenantScopeFactory>().Create();
+        add(own.Db);
+        try
+        {
+            await own.Db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+        }
     }
 
     public async Task<(Customer Customer, BillingProfile Profile)> CustomerAsync(TenantScope scope, Guid customerId, CancellationToken ct)
@@ -46,8 +60,8 @@ public sealed class BillingLedger(TimeProvider clock, EmailQueue emails, IProvis
         var profile = await scope.Db.BillingProfiles.FirstOrDefaultAsync(p => p.Id == customerId, ct);
         if (profile is null)
         {
-            profile = BillingProfile.For(customer.TenantId, customer.Id);
-            scope.Db.BillingProfiles.Add(profile);
+            await CreateOnceAsync(scope, db => db.BillingProfiles.Add(BillingProfile.For(customer.TenantId, customer.Id)), ct);
+            profile = await scope.Db.BillingProfiles.FirstAsync(p => p.Id == customerId, ct);
         }
         return (customer, profile);
     }

@@ -66,6 +66,8 @@ public sealed class TenantsService(TenantScopeFactory scopes, CurrentTenant curr
             throw ValidationError.For("slug", "This slug is already taken.").ToException();
         scope.Db.Tenants.Add(tenant);
         await scope.Db.SaveChangesAsync(ct);
+        // The new tenant bills its own customers from tomorrow on.
+        Billing.BillingSchedule.RegisterTenant(scope.Get<Hangfire.IRecurringJobManager>(), tenant.Id, tenant.Slug);
         return await GetAsync(tenant.Id, ct);
     }
 
