@@ -18,18 +18,24 @@ public sealed class StartupTasks(IServiceProvider services, IConfiguration confi
         if (configuration.GetValue("Demo:Seed", false))
         {
             var logins = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(platform, cancellationToken);
+            var demoTenants = await SystemQueryAsync(scope.ServiceProvider, db => db.Tenants.Select(t => t.Id), cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<Features.Billing.BillingDemoSeeder>().SeedAsync(demoTenants, cancellationToken);
             lifetime.ApplicationStarted.Register(() => DemoBanner.Print(services, logins));
         }
     }
 
     private async Task RegisterBillingJobsAsync(IServiceProvider sp, CancellationToken ct)
     {
-        var db = sp.GetRequiredService<MPanel.Infrastructure.Persistence.MPanelDbContext>();
-        using var _ = sp.GetRequiredService<MPanel.Infrastructure.Tenancy.CrossTenantAccess>().BeginSystem();
-        var tenants = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
-            db.Tenants.Where(t => t.Status == MPanel.Domain.Tenants.TenantStatus.Active).Select(t => new { t.Id, t.Slug }), ct);
+        var tenants = await SystemQueryAsync(sp, db => db.Tenants.Where(t => t.Status == MPanel.Domain.Tenants.TenantStatus.Active).Select(t => new { t.Id, t.Slug }), ct);
         Features.Billing.BillingSchedule.Register(sp.GetRequiredService<IRecurringJobManager>(), tenants.Select(t => (t.Id, t.Slug)),
             configuration["Billing:DailyCron"] ?? "0 2 * * *");
+    }
+
+    private static async Task<List<T>> SystemQueryAsync<T>(IServiceProvider sp, Func<MPanel.Infrastructure.Persistence.MPanelDbContext, IQueryable<T>> query, CancellationToken ct)
+    {
+        var db = sp.GetRequiredService<MPanel.Infrastructure.Persistence.MPanelDbContext>();
+        using var _ = sp.GetRequiredService<MPanel.Infrastructure.Tenancy.CrossTenantAccess>().BeginSystem();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(query(db), ct);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -108,7 +108,7 @@ public sealed class BillingSettings : Entity, ITenantOwned, IVersioned
         SellerName = Text.Clean(d.SellerName)!;
         SellerAddress = (d.SellerAddress ?? []).Select(a => Text.Clean(a)).OfType<string>().ToList();
         PricesIncludeTax = d.PricesIncludeTax;
-        InvoiceNumberFormat = d.InvoiceNumberFormat;
+        InvoiceNumberFormat = d.InvoiceNumberFormat!;
         InvoicePrefix = d.InvoicePrefix;
         CreditNotePrefix = d.CreditNotePrefix;
         NumberingResetsYearly = d.NumberingResetsYearly;

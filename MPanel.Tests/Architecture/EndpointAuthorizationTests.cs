@@ -14,6 +14,8 @@ public sealed class EndpointAuthorizationTests(MPanelFactory factory) : IClassFi
     [
         "/account/login", "/account/login-2fa", "/account/forgot-password", "/account/reset-password", "/account/confirm-email", "/account/access-denied", "/account/logout",
         "/error", "/not-found", "/api/health/live", "/api/health/ready", "/metrics",
+        // Stripe authenticates by signature (verified in the handler), not by a user.
+        "/api/webhooks/stripe",
         "/api/auth/token", "/api/auth/refresh", "/api/auth/logout",
     ];
 

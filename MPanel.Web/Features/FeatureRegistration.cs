@@ -41,7 +41,8 @@ public static class FeatureRegistration
         .AddScoped<Billing.RenewalInvoicer>()
         .AddScoped<Billing.BillingDayJob>()
         .AddScoped<Billing.BillingOperationsService>()
-        .AddScoped<Payments.StripeEventJob>();
+        .AddScoped<Payments.StripeEventJob>()
+        .AddScoped<Billing.BillingDemoSeeder>();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
