@@ -19,8 +19,14 @@ public sealed class StripeOptions
 
     /// <summary>When set, the SDK talks to this base URL instead of https://api.stripe.com (tests point it at the local
     /// stand-in). Files and Connect requests go there too.</summary>
-    [Url(ErrorMessage = "Stripe:ApiBase must be an absolute http(s) URL.")]
+    [CustomValidation(typeof(StripeOptions), nameof(ValidateApiBase))]
     public string? ApiBase { get; set; }
+
+    /// <summary>Empty means Stripe itself; anything else must be an absolute http(s) URL.</summary>
+    public static ValidationResult? ValidateApiBase(string? value, ValidationContext _) =>
+        string.IsNullOrWhiteSpace(value) || (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            ? ValidationResult.Success
+            : new ValidationResult("Stripe:ApiBase must be an absolute http(s) URL.", [nameof(ApiBase)]);
 
     /// <summary>How old a webhook's signed timestamp may be, in seconds (Stripe's own default).</summary>
     [Range(1, 3600)]

@@ -82,14 +82,36 @@ public sealed class ZzTmpCatalogScreens(BrowserFactory app) : IClassFixture<Brow
         await Shot(page, "08-dialog-errors-prices");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
 
+        await page.Locator(".mud-table-body tr", new() { HasText = "Business Hosting" }).ClickAsync();
+        await Expect(dialog).ToBeVisibleAsync();
+        await dialog.GetByLabel("Name").First.FillAsync("Business Hosting Plus");
+        await dialog.GetByRole(AriaRole.Tab, new() { Name = "Prices (1)" }).ClickAsync();
+        await page.GetByTestId("add-price").ClickAsync();
+        await page.GetByTestId("save-product").ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+        await Expect(page.Locator(".mud-table-body tr", new() { HasText = "Business Hosting Plus" })).ToBeVisibleAsync();
+        await Shot(page, "08b-saved");
+
         await page.GotoAsync("/billing/settings");
         await BrowserFactory.WaitForCircuitAsync(page);
         await Expect(page.GetByTestId("number-preview")).ToBeVisibleAsync();
         await page.WaitForTimeoutAsync(500);
         await Shot(page, "09-settings");
+        await page.GetByTestId("number-format").FillAsync("{prefix}{yy}{mm}/{n:4}");
+        await page.GetByTestId("reminder-days").FillAsync("-7, x");
+        await page.GetByTestId("save-settings").ClickAsync();
+        await page.WaitForTimeoutAsync(500);
+        await Shot(page, "09b-settings-invalid");
+        await page.GetByTestId("reminder-days").FillAsync("-7, 0, 2");
+        await page.GetByTestId("save-settings").ClickAsync();
+        await Expect(page.GetByText("Billing settings saved.")).ToBeVisibleAsync();
         await page.GetByTestId("add-tax-rule").ClickAsync();
         await page.WaitForTimeoutAsync(300);
         await Shot(page, "10-settings-rule-editor");
+        await page.GetByTestId("rule-region").FillAsync("BE");
+        await page.GetByTestId("save-tax-rule").ClickAsync();
+        await page.WaitForTimeoutAsync(800);
+        await Shot(page, "10b-rule-saved");
 
         await page.GotoAsync("/promo-codes");
         await BrowserFactory.WaitForCircuitAsync(page);

@@ -10,7 +10,7 @@ namespace MPanel.Tests.Features.Account;
 /// every message into a Maildir that the test reads.</summary>
 public sealed partial class SmtpMailTests : IClassFixture<SmtpMailTests.Factory>
 {
-    private static readonly string Port = Environment.GetEnvironmentVariable("MPANEL_TEST_SMTP_PORT") ?? "56025";
+    internal static readonly string Port = Environment.GetEnvironmentVariable("MPANEL_TEST_SMTP_PORT") ?? "56025";
     private static readonly string Maildir = Environment.GetEnvironmentVariable("MPANEL_TEST_MAILDIR")
         ?? Path.Combine(AppContext.BaseDirectory, "../../../../.data/smtp-maildir");
 
@@ -50,7 +50,7 @@ public sealed partial class SmtpMailTests : IClassFixture<SmtpMailTests.Factory>
     }
 
     /// <summary>Waits for the message to arrive in the Maildir (a condition, not a fixed sleep).</summary>
-    private static async Task<MimeMessage> ReceiveAsync(string to)
+    internal static async Task<MimeMessage> ReceiveAsync(string to)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
         var folder = Path.Combine(Maildir, "new");
