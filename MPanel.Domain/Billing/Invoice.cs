@@ -162,7 +162,7 @@ public sealed class Invoice : Entity, ITenantOwned, IVersioned
         Total = _lines.Sum(l => l.Total);
         Taxes = _lines.SelectMany(l => l.TaxParts.Select(p => (l.Net, p)))
             .GroupBy(x => (x.p.Name, x.p.Rate))
-            .Select(g => new InvoiceTax(g.Key.Name, g.Key.Rate, g.Sum(x => x.Net), g.Sum(x => x.p.Amount)))
+            .Select(g => new InvoiceTax(g.Key.Name, g.Key.Rate, g.Sum(x => x.p.Base ?? x.Net), g.Sum(x => x.p.Amount)))
             .OrderBy(t => t.Name, StringComparer.Ordinal).ThenBy(t => t.Rate).ToList();
     }
 

@@ -68,7 +68,9 @@ public sealed record TaxContext(string SellerCountry, string BuyerCountry, strin
             .OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
 }
 
-public sealed record LineTaxPart(string Name, decimal Rate, decimal Amount);
+/// <summary>One rate's tax on a line. <see cref="Base"/> is what the rate was charged on (the net, or for a compound rule
+/// the net plus the taxes before it); null on parts stored before it was recorded, which were charged on the net.</summary>
+public sealed record LineTaxPart(string Name, decimal Rate, decimal Amount, decimal? Base = null);
 
 public sealed record LineTax(decimal Net, IReadOnlyList<LineTaxPart> Parts, decimal Tax, decimal Total);
 
@@ -109,7 +111,7 @@ public static class TaxCalculator
         foreach (var rule in rules)
         {
             var baseAmount = rule.Compound ? net + parts.Sum(p => p.Amount) : net;
-            parts.Add(new LineTaxPart(rule.Name, rule.Rate, round(baseAmount * rule.Rate / 100m)));
+            parts.Add(new LineTaxPart(rule.Name, rule.Rate, round(baseAmount * rule.Rate / 100m), baseAmount));
         }
         return parts;
     }
