@@ -12,6 +12,7 @@ using MPanel.Infrastructure.Seeding;
 using MPanel.Web.Components;
 using MPanel.Web.Errors;
 using MPanel.Web.Features;
+using MPanel.Web.Features.MarketingApi;
 using MPanel.Web.Features.Platform;
 using MPanel.Web.Features.Tokens;
 using MPanel.Web.Security;
@@ -139,6 +140,7 @@ public static class MPanelApp
 
         app.UseAuthentication();
         app.UseTenantResolution();
+        app.UseMarketingApi(); // the marketing API's per-key limits, body size and activity log (before authorization: refusals are logged too)
         app.UseAuthorization();
         app.UseAntiforgery();
 

@@ -14,6 +14,7 @@ public sealed class StartupTasks(IServiceProvider services, IConfiguration confi
         var platform = await scope.ServiceProvider.GetRequiredService<PlatformBootstrapper>().RunAsync(cancellationToken);
         scope.ServiceProvider.GetRequiredService<IRecurringJobManager>()
             .AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringId, "default", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        Features.MarketingApi.MarketingMaintenanceJob.Register(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
         await RegisterBillingJobsAsync(scope.ServiceProvider, cancellationToken);
         if (configuration.GetValue("Demo:Seed", false))
         {

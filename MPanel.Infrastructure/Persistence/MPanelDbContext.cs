@@ -7,6 +7,7 @@ using MPanel.Domain.Auditing;
 using MPanel.Domain.Billing;
 using MPanel.Domain.Common;
 using MPanel.Domain.Customers;
+using MPanel.Domain.Marketing;
 using MPanel.Domain.Tenants;
 using MPanel.Infrastructure.Identity;
 using MPanel.Infrastructure.Tenancy;
@@ -60,6 +61,10 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<EmailMessage> EmailMessages => Set<EmailMessage>();
     public DbSet<BillingRun> BillingRuns => Set<BillingRun>();
     public DbSet<GatewayEventRecord> GatewayEvents => Set<GatewayEventRecord>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ApiActivity> ApiActivity => Set<ApiActivity>();
+    public DbSet<ApiIdempotencyRecord> ApiIdempotencyRecords => Set<ApiIdempotencyRecord>();
+    public DbSet<CustomerAcquisition> CustomerAcquisitions => Set<CustomerAcquisition>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,10 +1,12 @@
 using MPanel.Web.Features.Account;
+using MPanel.Web.Features.ApiKeys;
 using MPanel.Web.Features.Audit;
 using MPanel.Web.Features.Catalog;
 using MPanel.Web.Features.ClientArea;
 using MPanel.Web.Features.Customers;
 using MPanel.Web.Features.Dashboard;
 using MPanel.Web.Features.Invoices;
+using MPanel.Web.Features.MarketingApi;
 using MPanel.Web.Features.Orders;
 using MPanel.Web.Features.Payments;
 using MPanel.Web.Features.Platform;
@@ -42,7 +44,8 @@ public static class FeatureRegistration
         .AddScoped<Billing.BillingDayJob>()
         .AddScoped<Billing.BillingOperationsService>()
         .AddScoped<Payments.StripeEventJob>()
-        .AddScoped<Billing.BillingDemoSeeder>();
+        .AddScoped<Billing.BillingDemoSeeder>()
+        .AddMarketingApi();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -61,5 +64,9 @@ public static class FeatureRegistration
         Sessions.SessionsApi.MapSessionsApi(api);
         api.MapOrdersApi(); api.MapInvoicesApi(); api.MapSubscriptionsApi(); api.MapPaymentsApi();
         api.MapCatalogApi();
+        api.MapApiKeysApi();
+        // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
+        app.MapMarketingApi();
+        app.MapMarketingOpenApi();
     }
 }

@@ -33,6 +33,18 @@ internal static class BillingBench
                           $"(lead {LeadDays} days), NL VAT 21%; seeded in {seedWatch.Elapsed.TotalSeconds:F1} s; {Environment.ProcessorCount} cores");
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        if (Environment.GetEnvironmentVariable("CONC_PROBE") == "1")
+        {
+            await ExecAsync(dataSource, "UPDATE subscriptions SET current_period_end = current_date - 3 WHERE id = (SELECT id FROM subscriptions ORDER BY id LIMIT 1)");
+            var t1 = RenewAsync(app.Services, tenantId, today);
+            var t2 = RenewAsync(app.Services, tenantId, today);
+            var both = await Task.WhenAll(t1, t2);
+            Console.WriteLine($"probe: concurrent runs created {both[0]} and {both[1]}");
+            await using var c = dataSource.CreateCommand("SELECT count(*), count(DISTINCT number), min(substring(number FROM '(\\d+)$')::int), max(substring(number FROM '(\\d+)$')::int), (SELECT last_number FROM document_counters), (SELECT due_date::text || ' issue ' || issue_date::text || ' period ' || renewal_period_start::text FROM invoices WHERE renewal_period_start < current_date) FROM invoices");
+            await using var r = await c.ExecuteReaderAsync(); await r.ReadAsync();
+            Console.WriteLine($"probe: invoices {r.GetValue(0)}, distinct numbers {r.GetValue(1)}, {r.GetValue(2)}..{r.GetValue(3)}, counter {r.GetValue(4)}, overdue one: {r.GetValue(5)}");
+            return;
+        }
         var results = new List<Result>();
         for (var i = 1; i <= Repeats; i++)
         {
@@ -67,9 +79,9 @@ internal static class BillingBench
         await ExecAsync(dataSource, "CHECKPOINT"); // start each timed part with no dirty buffers from the previous one
 
         // The first run: every subscription is due.
-        GC.Collect();
+        // Start from a compacted heap with its free memory given back, so each run's working set is comparable.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        GC.Collect();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         using var sampler = new MemorySampler();
         var watch = Stopwatch.StartNew();
@@ -250,7 +262,9 @@ internal static class BillingBench
             await BulkCopy.WriteAsync(tenantDb, connection, "subscription_transitions", subscriptions.SelectMany(s => s.Transitions).ToList(), CancellationToken.None);
             await tx.CommitAsync();
         }
-        await tenantDb.Database.ExecuteSqlRawAsync("VACUUM ANALYZE subscriptions; VACUUM ANALYZE subscription_transitions; VACUUM ANALYZE customers");
+        await tenantDb.Database.ExecuteSqlRawAsync("VACUUM ANALYZE subscriptions");
+        await tenantDb.Database.ExecuteSqlRawAsync("VACUUM ANALYZE subscription_transitions");
+        await tenantDb.Database.ExecuteSqlRawAsync("VACUUM ANALYZE customers");
         return tenantId;
     }
 

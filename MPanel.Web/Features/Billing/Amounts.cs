@@ -15,7 +15,7 @@ public static class Amounts
 
     /// <summary>"1,234.50": the number alone, for tables whose header names the currency.</summary>
     public static string Plain(decimal amount, string currency) =>
-        amount.ToString("N" + (currency.Length == 3 ? Money.MinorUnits(currency) : 2), Inv);
+        amount.ToString("N" + (currency.Length == 3 ? Money.MinorUnits(currency) : 2), Inv).Replace('-', '−');
 
     public static string Date(DateOnly date) => date.ToString("d MMM yyyy", Inv);
 

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using MPanel.Domain.Billing;
 using MPanel.Domain.Common;
@@ -15,6 +16,9 @@ public sealed record EmailRow(Guid Id, string To, string Template, string? Subje
     DateTimeOffset CreatedAt, DateTimeOffset? SentAt, Guid? RelatedId);
 
 public sealed record EmailView(EmailRow Row, string? HtmlBody, string? TextBody);
+
+/// <summary>The tenant's recurring billing-day job as Hangfire holds it; <see cref="Registered"/> is false when it is missing.</summary>
+public sealed record BillingScheduleView(string RecurringJobId, string? Cron, string? TimeZone, DateTimeOffset? NextRun, DateTimeOffset? LastRun, bool Registered);
 
 public sealed record RevenueFigure(string Currency, decimal Amount);
 
@@ -41,6 +45,21 @@ public sealed class BillingOperationsService(TenantScopeFactory scopes, TimeProv
     {
         var tenantId = CurrentTenantId();
         return jobs.Enqueue<BillingDayJob>(j => j.RunAsync(tenantId, CancellationToken.None));
+    }
+
+    /// <summary>When the current tenant's billing day runs: its recurring job id, schedule and next run, read from Hangfire.</summary>
+    public async Task<BillingScheduleView> ScheduleAsync(CancellationToken ct = default)
+    {
+        var tenantId = CurrentTenantId();
+        string slug;
+        await using (var scope = scopes.Create())
+            slug = await scope.Db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.Slug).FirstAsync(ct);
+        var id = BillingDayJob.RecurringId(slug);
+        using var connection = JobStorage.Current.GetConnection();
+        var job = connection.GetRecurringJobs([id]).FirstOrDefault();
+        if (job is null || job.Removed) return new BillingScheduleView(id, null, null, null, null, false);
+        static DateTimeOffset? Utc(DateTime? at) => at is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null;
+        return new BillingScheduleView(id, job.Cron, job.TimeZoneId, Utc(job.NextExecution), Utc(job.LastExecution), true);
     }
 
     public async Task<Paged<EmailRow>> EmailsAsync(PageQuery page, EmailStatus? status, string? template, CancellationToken ct = default)

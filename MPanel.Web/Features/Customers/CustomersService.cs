@@ -71,11 +71,18 @@ public sealed class CustomersService(TenantScopeFactory scopes, TimeProvider clo
     public async Task<CustomerView> CreateAsync(CustomerDetails details, CancellationToken ct = default)
     {
         await using var scope = scopes.Create();
+        return ToView(await AddInScopeAsync(scope, details, ct));
+    }
+
+    /// <summary>Creates a customer in the caller's unit of work: saved, but committed by the caller's transaction (a signup
+    /// writes the customer, its acquisition and its login together).</summary>
+    internal async Task<Customer> AddInScopeAsync(TenantScope scope, CustomerDetails details, CancellationToken ct)
+    {
         var customer = Customer.Create(details, clock.GetUtcNow());
         await EnsureEmailFreeAsync(scope, customer.Email, null, ct);
         scope.Db.Customers.Add(customer);
         await SaveAsync(scope, ct);
-        return ToView(customer);
+        return customer;
     }
 
     public async Task<CustomerView> UpdateAsync(Guid id, CustomerDetails details, uint expectedVersion, CancellationToken ct = default)

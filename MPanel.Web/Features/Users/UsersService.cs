@@ -69,25 +69,49 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
             .Require(assignable.Contains(request.Role), "role", "Choose a role you are allowed to assign.")
             .ThrowIfInvalid();
         await using var scope = scopes.Create();
+        // The account and its role are one change; the invitation goes out only once both are saved.
+        await using var transaction = await scope.Db.Database.BeginTransactionAsync(ct);
+        var user = await AddInvitedInScopeAsync(scope, email, name!, request.Role, null, ct);
+        await transaction.CommitAsync(ct);
+        await SendInvitationAsync(scope, user, request.Role, baseUri, ct);
+        return (await FindAsync(scope, user.Id, ct))!;
+    }
+
+    /// <summary>A user who has not chosen a password yet, with one role (and, for a client, the customer they sign in
+    /// for), added in the caller's unit of work: the caller commits, then sends the invitation.</summary>
+    internal async Task<ApplicationUser> AddInvitedInScopeAsync(TenantScope scope, string email, string displayName, string role, Guid? customerId,
+        CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
         var users = scope.Get<UserManager<ApplicationUser>>();
         var user = new ApplicationUser
         {
-            TenantId = current.TenantId!.Value, Email = email, UserName = email, DisplayName = name!, CreatedAt = clock.GetUtcNow(),
-            EmailConfirmed = false,
+            TenantId = current.TenantId!.Value, Email = email, UserName = email, DisplayName = displayName, CustomerId = customerId,
+            CreatedAt = clock.GetUtcNow(), EmailConfirmed = false,
         };
-        // The account and its role are one change; the invitation goes out only once both are saved.
-        await using var transaction = await scope.Db.Database.BeginTransactionAsync(ct);
-        var created = await users.CreateAsync(user);
+        IdentityResult created;
+        try
+        {
+            created = await users.CreateAsync(user);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // Sign-in names are unique across the platform; Identity's own check sees only this tenant's users.
+            created = IdentityResult.Failed(new IdentityError { Code = "DuplicateEmail", Description = "A user with this email already exists." });
+        }
         if (!created.Succeeded)
         {
             var taken = created.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName");
             throw ValidationError.For("email", taken ? "A user with this email already exists." : string.Join(" ", created.Errors.Select(e => e.Description))).ToException();
         }
-        await Check(users.AddToRoleAsync(user, request.Role));
-        await transaction.CommitAsync(ct);
-        await SendInvitationAsync(users, user, request.Role, baseUri, ct);
-        return (await FindAsync(scope, user.Id, ct))!;
+        await Check(users.AddToRoleAsync(user, role));
+        return user;
     }
+
+    /// <summary>Mails the set-password link (valid 24 hours, Identity's token lifetime): a welcome for a client who signed
+    /// up for their customer account, an invitation from the acting user otherwise.</summary>
+    internal Task SendInvitationAsync(TenantScope scope, ApplicationUser user, string role, string baseUri, CancellationToken ct) =>
+        SendInvitationAsync(scope.Get<UserManager<ApplicationUser>>(), user, role, baseUri, ct);
 
     /// <summary>A new invitation for someone who has not chosen a password yet; the earlier link stops working.</summary>
     public async Task<UserRow> ResendInvitationAsync(Guid userId, string baseUri, CancellationToken ct = default)
@@ -110,9 +134,14 @@ public sealed class UsersService(TenantScopeFactory scopes, CurrentTenant curren
     {
         var token = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
         var link = $"{baseUri.TrimEnd('/')}/account/reset-password?userId={user.Id}&code={token}&invite=1";
-        await mailer.SendAsync(new MailMessage(user.Email!, $"You are invited to {current.TenantName}",
-            $"Hello {user.DisplayName},\n\n{current.Actor.UserName} invited you to {current.TenantName} on MPanel as {Roles.Label(role)}.\n" +
-            $"Choose your password here (the link is valid for 24 hours):\n{link}\n"), ct);
+        var message = role == Roles.Client && user.CustomerId is not null
+            ? new MailMessage(user.Email!, $"Welcome to {current.TenantName}",
+                $"Hello {user.DisplayName},\n\nwelcome to {current.TenantName}: your customer account is ready.\n" +
+                $"Choose your password here (the link is valid for 24 hours):\n{link}\n")
+            : new MailMessage(user.Email!, $"You are invited to {current.TenantName}",
+                $"Hello {user.DisplayName},\n\n{current.Actor.UserName} invited you to {current.TenantName} on MPanel as {Roles.Label(role)}.\n" +
+                $"Choose your password here (the link is valid for 24 hours):\n{link}\n");
+        await mailer.SendAsync(message, ct);
     }
 
     public async Task<UserRow> ChangeRoleAsync(Guid userId, string role, CancellationToken ct = default)
