@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using MPanel.Domain.Marketing;
 using MPanel.Domain.Security;
 using MPanel.Tests.Support;
+using MPanel.Web.Features.MarketingApi;
 
 namespace MPanel.Tests.Architecture;
 
@@ -17,6 +19,8 @@ public sealed class EndpointAuthorizationTests(MPanelFactory factory) : IClassFi
         // Stripe authenticates by signature (verified in the handler), not by a user.
         "/api/webhooks/stripe",
         "/api/auth/token", "/api/auth/refresh", "/api/auth/logout",
+        // The marketing API's OpenAPI document and its reference page (the calls themselves need an API key).
+        "/openapi/v1.json", "/api/docs/{documentName?}", "/api/docs/scalar.js", "/api/docs/scalar.aspnetcore.js", "/api/docs/favicon.svg",
     ];
 
     private IReadOnlyList<RouteEndpoint> Endpoints() =>
@@ -56,8 +60,14 @@ public sealed class EndpointAuthorizationTests(MPanelFactory factory) : IClassFi
             {
                 missing.Add($"{route} skips the two-factor requirement; only enrolment may");
             }
+            else if (route.StartsWith(MarketingApiEndpoints.BasePath + "/", StringComparison.Ordinal)
+                     && !authorize.Any(a => a.Policy is { } scope && ApiScopes.All.Contains(scope)))
+            {
+                missing.Add($"{route} is a marketing-API endpoint without an API-key scope policy");
+            }
             else if (authorize.FirstOrDefault(a => a.Policy is not null) is { Policy: { } policy }
-                     && !Permissions.All.Contains(policy) && policy != MPanel.Web.Security.AuthorizationSetup.SignedInOnly)
+                     && !Permissions.All.Contains(policy) && policy != MPanel.Web.Security.AuthorizationSetup.SignedInOnly
+                     && !(route.StartsWith(MarketingApiEndpoints.BasePath + "/", StringComparison.Ordinal) && ApiScopes.All.Contains(policy)))
             {
                 missing.Add($"{route} names unknown policy {policy}");
             }

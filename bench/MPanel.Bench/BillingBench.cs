@@ -33,23 +33,22 @@ internal static class BillingBench
                           $"(lead {LeadDays} days), NL VAT 21%; seeded in {seedWatch.Elapsed.TotalSeconds:F1} s; {Environment.ProcessorCount} cores");
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        if (Environment.GetEnvironmentVariable("CONC_PROBE") == "1")
-        {
-            await ExecAsync(dataSource, "UPDATE subscriptions SET current_period_end = current_date - 3 WHERE id = (SELECT id FROM subscriptions ORDER BY id LIMIT 1)");
-            var t1 = RenewAsync(app.Services, tenantId, today);
-            var t2 = RenewAsync(app.Services, tenantId, today);
-            var both = await Task.WhenAll(t1, t2);
-            Console.WriteLine($"probe: concurrent runs created {both[0]} and {both[1]}");
-            await using var c = dataSource.CreateCommand("SELECT count(*), count(DISTINCT number), min(substring(number FROM '(\\d+)$')::int), max(substring(number FROM '(\\d+)$')::int), (SELECT last_number FROM document_counters), (SELECT due_date::text || ' issue ' || issue_date::text || ' period ' || renewal_period_start::text FROM invoices WHERE renewal_period_start < current_date) FROM invoices");
-            await using var r = await c.ExecuteReaderAsync(); await r.ReadAsync();
-            Console.WriteLine($"probe: invoices {r.GetValue(0)}, distinct numbers {r.GetValue(1)}, {r.GetValue(2)}..{r.GetValue(3)}, counter {r.GetValue(4)}, overdue one: {r.GetValue(5)}");
-            return;
-        }
         var results = new List<Result>();
+        var originals = new List<Result>();
         for (var i = 1; i <= Repeats; i++)
         {
+            Original = false;
             results.Add(await MeasureOnceAsync(app.Services, dataSource, tenantId, today, i));
+            if (Environment.GetEnvironmentVariable("BENCH_AB") != "1") continue;
+            Original = true;
+            originals.Add(await MeasureOnceAsync(app.Services, dataSource, tenantId, today, 10 + i));
+            Original = false;
         }
+        if (originals.Count > 0)
+            Console.WriteLine("AB original: run median " + originals.Select(r => r.RunSeconds).Order().ElementAt(originals.Count / 2).ToString("F2") +
+                " s, baseline median " + originals.Select(r => r.BaselineSeconds).Order().ElementAt(originals.Count / 2).ToString("F2") +
+                " s, ratio median " + originals.Select(r => r.RunSeconds / r.BaselineSeconds).Order().ElementAt(originals.Count / 2).ToString("F2") +
+                "; new ratio median " + results.Select(r => r.RunSeconds / r.BaselineSeconds).Order().ElementAt(results.Count / 2).ToString("F2"));
 
         static double Median(IEnumerable<double> xs) { var a = xs.Order().ToArray(); return a[a.Length / 2]; }
         var run = Median(results.Select(r => r.RunSeconds));
@@ -124,13 +123,17 @@ internal static class BillingBench
     }
 
     /// <summary>What the billing-day job does for this step: a tenant scope, one transaction, the invoicer, commit.</summary>
+    private static bool Original;
+
     private static async Task<int> RenewAsync(IServiceProvider services, Guid tenantId, DateOnly today)
     {
         await using var root = services.CreateAsyncScope();
         root.ServiceProvider.GetRequiredService<CurrentTenant>().InitializeForJob(tenantId, "bench");
         await using var scope = root.ServiceProvider.GetRequiredService<TenantScopeFactory>().Create();
         await using var tx = await scope.Db.Database.BeginTransactionAsync();
-        var n = await root.ServiceProvider.GetRequiredService<RenewalInvoicer>().RunAsync(scope, today, CancellationToken.None);
+        var n = Original
+            ? await ActivatorUtilities.CreateInstance<BenchOriginal.OriginalRenewalInvoicer>(root.ServiceProvider).RunAsync(scope, today, CancellationToken.None)
+            : await root.ServiceProvider.GetRequiredService<RenewalInvoicer>().RunAsync(scope, today, CancellationToken.None);
         await tx.CommitAsync();
         return n;
     }
