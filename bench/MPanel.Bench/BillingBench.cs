@@ -33,28 +33,21 @@ internal static class BillingBench
                           $"(lead {LeadDays} days), NL VAT 21%; seeded in {seedWatch.Elapsed.TotalSeconds:F1} s; {Environment.ProcessorCount} cores");
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        Console.WriteLine($"PostgreSQL {await ScalarAsync(dataSource, "SHOW server_version")}, fsync {await ScalarAsync(dataSource, "SHOW fsync")}, " +
+                          $"synchronous_commit {await ScalarAsync(dataSource, "SHOW synchronous_commit")}, shared_buffers {await ScalarAsync(dataSource, "SHOW shared_buffers")}; " +
+                          $".NET {Environment.Version}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
         var results = new List<Result>();
-        var originals = new List<Result>();
         for (var i = 1; i <= Repeats; i++)
         {
-            Original = false;
             results.Add(await MeasureOnceAsync(app.Services, dataSource, tenantId, today, i));
-            if (Environment.GetEnvironmentVariable("BENCH_AB") != "1") continue;
-            Original = true;
-            originals.Add(await MeasureOnceAsync(app.Services, dataSource, tenantId, today, 10 + i));
-            Original = false;
         }
-        if (originals.Count > 0)
-            Console.WriteLine("AB original: run median " + originals.Select(r => r.RunSeconds).Order().ElementAt(originals.Count / 2).ToString("F2") +
-                " s, baseline median " + originals.Select(r => r.BaselineSeconds).Order().ElementAt(originals.Count / 2).ToString("F2") +
-                " s, ratio median " + originals.Select(r => r.RunSeconds / r.BaselineSeconds).Order().ElementAt(originals.Count / 2).ToString("F2") +
-                "; new ratio median " + results.Select(r => r.RunSeconds / r.BaselineSeconds).Order().ElementAt(results.Count / 2).ToString("F2"));
 
         static double Median(IEnumerable<double> xs) { var a = xs.Order().ToArray(); return a[a.Length / 2]; }
         var run = Median(results.Select(r => r.RunSeconds));
         var baseline = Median(results.Select(r => r.BaselineSeconds));
         Console.WriteLine();
-        Console.WriteLine($"medians of {Repeats} runs (each on the same {Subscriptions:N0} subscriptions, invoices/lines/emails/counters truncated between runs):");
+        Console.WriteLine($"medians of {Repeats} runs (each on the same {Subscriptions:N0} subscriptions, invoices/lines/emails/counters truncated between runs);");
+        Console.WriteLine("memory during the first run: the process's working set and GC.GetTotalMemory sampled every 20 ms, and GC.GetTotalAllocatedBytes:");
         Console.WriteLine();
         Console.WriteLine("| case | median s | invoices/s | ratio to baseline | peak working set MB | peak managed heap MB | allocated MB |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -123,17 +116,13 @@ internal static class BillingBench
     }
 
     /// <summary>What the billing-day job does for this step: a tenant scope, one transaction, the invoicer, commit.</summary>
-    private static bool Original;
-
     private static async Task<int> RenewAsync(IServiceProvider services, Guid tenantId, DateOnly today)
     {
         await using var root = services.CreateAsyncScope();
         root.ServiceProvider.GetRequiredService<CurrentTenant>().InitializeForJob(tenantId, "bench");
         await using var scope = root.ServiceProvider.GetRequiredService<TenantScopeFactory>().Create();
         await using var tx = await scope.Db.Database.BeginTransactionAsync();
-        var n = Original
-            ? await ActivatorUtilities.CreateInstance<BenchOriginal.OriginalRenewalInvoicer>(root.ServiceProvider).RunAsync(scope, today, CancellationToken.None)
-            : await root.ServiceProvider.GetRequiredService<RenewalInvoicer>().RunAsync(scope, today, CancellationToken.None);
+        var n = await root.ServiceProvider.GetRequiredService<RenewalInvoicer>().RunAsync(scope, today, CancellationToken.None);
         await tx.CommitAsync();
         return n;
     }

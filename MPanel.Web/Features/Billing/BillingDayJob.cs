@@ -228,7 +228,8 @@ public sealed class BillingDayJob(IServiceScopeFactory services, TimeProvider cl
             {
                 var days = today.DayNumber - invoice.DueDate.DayNumber;
                 var to = invoice.Buyer.Email;
-                foreach (var r in settings.ReminderDays.Where(r => r <= days && days - r < 7).TakeLast(1))
+                // A reminder goes on its day, or the day after if a run was missed; a late one is never sent once it is stale.
+                foreach (var r in settings.ReminderDays.Where(r => r <= days && days - r < 2).TakeLast(1))
                     if (await emails.QueueAsync(scope, to, EmailTemplates.Reminder, invoice.Id, $"reminder:{invoice.Id}:{r}", ct, r.ToString(System.Globalization.CultureInfo.InvariantCulture)))
                         run.Count("reminders", 1);
                 if (days >= settings.OverdueNoticeDays && await emails.QueueAsync(scope, to, EmailTemplates.Overdue, invoice.Id, $"overdue:{invoice.Id}", ct))
