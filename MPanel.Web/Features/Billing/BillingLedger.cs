@@ -34,22 +34,28 @@ public sealed class BillingLedger(TimeProvider clock, EmailQueue emails, IProvis
         var tenantId = scope.Tenant.TenantId ?? throw new InvalidOperationException("No tenant in scope.");
         var tenant = await scope.Db.Tenants.AsNoTracking().FirstAsync(t => t.Id == tenantId, ct);
         var defaults = BillingSettings.CreateDefault(tenantId, tenant.DefaultCurrency, tenant.Name, clock.GetUtcNow());
-        await CreateOnceAsync(scope, db => db.BillingSettings.Add(defaults), ct);
+        await CreateOnceAsync(scope, defaults, ct);
         return await scope.Db.BillingSettings.FirstAsync(ct);
     }
 
-    /// <summary>Creates a row that is made on first use (settings, a billing profile) in its own short unit of work, so
-    /// two first uses at once cannot fail the caller's transaction: the loser's unique violation is simply ignored.</summary>
-    private static async Task CreateOnceAsync(TenantScope scope, Action<Infrastructure.Persistence.MPanelDbContext> add, CancellationToken ct)
+    /// <summary>Creates a row that is made on first use (settings, a billing profile) on the caller's own connection, so
+    /// two first uses at once cannot deadlock the pool: inside a transaction a savepoint fences the insert, and the
+    /// loser of a race rolls back to it, forgets its copy (and its audit row) and reads the winner's.</summary>
+    private static async Task CreateOnceAsync(TenantScope scope, object entity, CancellationToken ct)
     {
-        await using var own = scope.Services.GetRequiredService<TenantScopeFactory>().Create();
-        add(own.Db);
+        var db = scope.Db;
+        var tx = db.Database.CurrentTransaction;
+        if (tx is not null) await tx.CreateSavepointAsync("create_once", ct);
+        db.Add(entity);
         try
         {
-            await own.Db.SaveChangesAsync(ct);
+            await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added && (e.Entity == entity || e.Entity is Domain.Auditing.AuditEntry)).ToList())
+                entry.State = EntityState.Detached;
+            if (tx is not null) await tx.RollbackToSavepointAsync("create_once", ct);
         }
     }
 
@@ -60,7 +66,7 @@ public sealed class BillingLedger(TimeProvider clock, EmailQueue emails, IProvis
         var profile = await scope.Db.BillingProfiles.FirstOrDefaultAsync(p => p.Id == customerId, ct);
         if (profile is null)
         {
-            await CreateOnceAsync(scope, db => db.BillingProfiles.Add(BillingProfile.For(customer.TenantId, customer.Id)), ct);
+            await CreateOnceAsync(scope, BillingProfile.For(customer.TenantId, customer.Id), ct);
             profile = await scope.Db.BillingProfiles.FirstAsync(p => p.Id == customerId, ct);
         }
         return (customer, profile);
