@@ -15,7 +15,7 @@ using Npgsql;
 
 var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Default")
     ?? throw new InvalidOperationException("Set ConnectionStrings__Default (bench/run does).");
-if (args is ["billing", ..])
+if (args.Contains("billing")) // dotnet run also forwards options it does not know (--nologo)
 {
     await BillingBench.RunAsync(connectionString);
     return;
