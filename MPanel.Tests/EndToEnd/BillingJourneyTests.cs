@@ -21,9 +21,7 @@ public sealed class BillingJourneyTests(BillingJourneyTests.Factory app) : IClas
 
         public override async Task InitializeAsync()
         {
-            Stripe = await StripeStandIn.StartAsync();
-            Stripe.Clock = Clock;
-            With("Stripe:SecretKey", Stripe.SecretKey).With("Stripe:ApiBase", Stripe.BaseUrl).With("Stripe:WebhookSecret", Stripe.WebhookSecret);
+            Stripe = await StripeStandIn.StartForAsync(this, Clock);
             With("Jobs:RunServer", "true").With("Jobs:WorkerCount", "2");
             await base.InitializeAsync();
             Stripe.WebhookUrl = RootUrl + "/api/webhooks/stripe";

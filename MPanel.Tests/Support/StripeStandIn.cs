@@ -93,6 +93,16 @@ public sealed class StripeStandIn : IAsyncDisposable
     private StripeStandIn() { }
 
     /// <summary>Kestrel on 127.0.0.1 at a free port.</summary>
+    /// <summary>Starts a stand-in on <paramref name="clock"/> and points the factory's Stripe settings at it (call before
+    /// the host starts).</summary>
+    public static async Task<StripeStandIn> StartForAsync(MPanelFactory factory, TimeProvider clock)
+    {
+        var standIn = await StartAsync();
+        standIn.Clock = clock;
+        factory.With("Stripe:SecretKey", standIn.SecretKey).With("Stripe:ApiBase", standIn.BaseUrl).With("Stripe:WebhookSecret", standIn.WebhookSecret);
+        return standIn;
+    }
+
     public static async Task<StripeStandIn> StartAsync()
     {
         var standIn = new StripeStandIn();

@@ -22,33 +22,7 @@ namespace MPanel.Tests.Features.Billing;
 /// orders, renewals, saved-card charges, dunning, webhooks — and that none of it happens twice.</summary>
 public sealed class BillingFlowTests(BillingFlowTests.Factory factory) : IClassFixture<BillingFlowTests.Factory>
 {
-    public sealed class Factory : MPanelFactory, IAsyncLifetime
-    {
-        public MovableClock Clock { get; } = new();
-        public StripeStandIn Stripe { get; private set; } = null!;
-
-        public override async Task InitializeAsync()
-        {
-            Stripe = await StripeStandIn.StartAsync();
-            Stripe.Clock = Clock;
-            With("Stripe:SecretKey", Stripe.SecretKey).With("Stripe:ApiBase", Stripe.BaseUrl).With("Stripe:WebhookSecret", Stripe.WebhookSecret);
-            await base.InitializeAsync();
-            Stripe.WebhookClient = CreateClient();
-            Stripe.WebhookUrl = "/api/webhooks/stripe";
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
-        }
-
-        public new async Task DisposeAsync()
-        {
-            await base.DisposeAsync();
-            await Stripe.DisposeAsync();
-        }
-    }
+    public sealed class Factory : BillingFactory;
 
     private DateOnly Today => DateOnly.FromDateTime(factory.Clock.GetUtcNow().UtcDateTime);
 

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MPanel.Domain.Billing;
@@ -17,36 +15,11 @@ using MPanel.Web.Features.Payments;
 
 namespace MPanel.Tests.Features.MarketingApi;
 
-/// <summary>MPanel with the Stripe stand-in and a clock the tests move, plus what marketing-API tests need: a shop
+/// <summary>The billing test host (Stripe stand-in, a clock the tests move) plus what marketing-API tests need: a shop
 /// (tenant) with a catalogue and a promo code, API keys made through the real service, and clients that send them.</summary>
-public class MarketingApiFactory : MPanelFactory
+public class MarketingApiFactory : BillingFactory
 {
     public const string Base = "/api/marketing-api";
-
-    public MovableClock Clock { get; } = new();
-    public StripeStandIn Stripe { get; private set; } = null!;
-
-    public override async Task InitializeAsync()
-    {
-        Stripe = await StripeStandIn.StartAsync();
-        Stripe.Clock = Clock;
-        With("Stripe:SecretKey", Stripe.SecretKey).With("Stripe:ApiBase", Stripe.BaseUrl).With("Stripe:WebhookSecret", Stripe.WebhookSecret);
-        await base.InitializeAsync();
-        Stripe.WebhookClient = CreateClient();
-        Stripe.WebhookUrl = "/api/webhooks/stripe";
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
-    }
-
-    public new async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Stripe.DisposeAsync();
-    }
 
     public async Task<T> InTenantAsync<T>(Guid tenantId, Func<IServiceProvider, Task<T>> work)
     {

@@ -48,7 +48,10 @@ public sealed class OpenApiTests(MarketingApiFactory factory) : IClassFixture<Ma
                 foreach (var status in new[] { "401", "403", "429" }) Assert.True(operation.Responses!.ContainsKey(status), $"{name} lacks {status}");
                 Assert.Contains("application/problem+json", operation.Responses!["401"].Content!.Keys);
                 if (method == HttpMethod.Post)
+                {
                     Assert.Contains(operation.Parameters!, p => p.Name == "Idempotency-Key" && p.In == ParameterLocation.Header);
+                    foreach (var status in new[] { "409", "413", "422" }) Assert.True(operation.Responses!.ContainsKey(status), $"{name} lacks {status}");
+                }
             }
         }
         Assert.Contains("404", document.Paths["/api/marketing-api/orders/{id}"].Operations![HttpMethod.Get].Responses!.Keys);

@@ -138,7 +138,7 @@ public static class MarketingApiEndpoints
             .RequireAuthorization(ApiScopes.CatalogRead).WithMetadata(new MarketingRate(ApiRateClass.Read))
             .WithTags("Catalogue").WithName("ValidateCoupon").WithSummary("Check a promo code against a cart")
             .WithDescription("Answers the discount the code gives this cart; a code that does not exist or does not apply answers 400 with the reason under `errors.promoCode`.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).Idempotent();
 
         api.MapPost("/accounts/create", async Task<Created<CreateAccountResponse>> (SignupService signups, CreateAccountRequest body, HttpRequest request, CancellationToken ct) =>
             {
@@ -151,7 +151,7 @@ public static class MarketingApiEndpoints
             .RequireAuthorization(ApiScopes.AccountsWrite)
             .WithTags("Accounts").WithName("CreateAccount").WithSummary("Create a customer account")
             .WithDescription("Creates the customer and a client login, stores the UTM parameters, and mails a welcome with a set-password link valid for 24 hours. Send an Idempotency-Key.")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem().Idempotent();
 
         var orders = api.MapGroup("/orders").WithTags("Orders").RequireAuthorization(ApiScopes.OrdersWrite);
         orders.MapPost("/", async Task<Created<PlaceOrderResponse>> (OrdersService ordersService, InvoicesService invoices, PaymentsService payments,
@@ -163,20 +163,21 @@ public static class MarketingApiEndpoints
                     OrderChannel.Api, ct);
                 var amountDue = order.InvoiceId is { } iid ? (await invoices.GetAsync(iid, ct)).Summary.AmountDue : 0m;
                 var (checkoutUrl, note) = await CheckoutAsync(payments, order.InvoiceId, amountDue, body.SuccessUrl, body.CancelUrl, ct);
-                var response = new PlaceOrderResponse(order.Id, order.Reference, await StatusAsync(subscriptions, order, ct), order.InvoiceId, order.InvoiceNumber, order.Total,
-                    amountDue, order.Currency, amountDue == 0 && order.Total > 0, checkoutUrl, note);
+                var response = new PlaceOrderResponse(order.Id, order.Reference, await StatusAsync(subscriptions, order, ct), order.InvoiceId, order.InvoiceNumber,
+                    Amount(order.Total, order.Currency), Amount(amountDue, order.Currency), order.Currency, amountDue == 0 && order.Total > 0, checkoutUrl, note);
                 return TypedResults.Created($"{BasePath}/orders/{order.Id}", response);
             })
             .WithName("PlaceOrder").WithSummary("Place an order (checkout)")
             .WithDescription("Creates the order, its pending services and the first invoice (account credit is applied), then starts a Stripe Checkout session for what is left to pay. Send an Idempotency-Key: a retry returns the same order.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).Idempotent();
         orders.MapGet("/{id:guid}", async (OrdersService ordersService, SubscriptionsService subscriptions, Guid id, CancellationToken ct) =>
             {
                 var order = await ordersService.GetAsync(id, ct);
                 var services = await ServicesOfAsync(subscriptions, order, ct);
                 return TypedResults.Ok(new OrderStatusResponse(order.Id, order.Reference,
                     OrderProgress.Of(order.Status, order.InvoiceStatus, services.Select(s => s.ServiceStatus).ToList()),
-                    order.CustomerId, order.InvoiceId, order.InvoiceNumber, order.InvoiceStatus, order.Total, order.Currency, services, order.CreatedAt, order.CompletedAt));
+                    order.CustomerId, order.InvoiceId, order.InvoiceNumber, order.InvoiceStatus, Amount(order.Total, order.Currency), order.Currency, services,
+                    order.CreatedAt, order.CompletedAt));
             })
             .WithName("GetOrder").WithSummary("An order's status for the success page")
             .WithDescription("`status` goes pending_payment → provisioning → active; awaiting_approval when staff must approve, cancelled when it was cancelled.")
@@ -208,7 +209,7 @@ public static class MarketingApiEndpoints
             .RequireAuthorization(ApiScopes.ServicesWrite).WithMetadata(new MarketingRate(ApiRateClass.Write, ReadWhenQueryFlag: "preview"))
             .WithTags("Services").WithName("UpgradeService").WithSummary("Quote or change a service's plan")
             .WithDescription("With `preview=true`: the prorated quote, nothing changes (counted as a read). Without: the change is made; an upgrade is invoiced and applied once paid.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).Idempotent();
 
         var keys = api.MapGroup("/admin/api-keys").WithTags("API keys").RequireAuthorization(ApiScopes.Admin);
         keys.MapGet("/", async (ApiKeysService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(ct)))
@@ -218,7 +219,7 @@ public static class MarketingApiEndpoints
                 var created = await service.CreateAsync(body, ct);
                 return TypedResults.Created($"{BasePath}/admin/api-keys/{created.Key.Id}", created);
             })
-            .WithName("CreateApiKey").WithSummary("Create an API key; the answer holds its secret, once").ProducesValidationProblem();
+            .WithName("CreateApiKey").WithSummary("Create an API key; the answer holds its secret, once").ProducesValidationProblem().Idempotent();
         keys.MapDelete("/{id:guid}", async (ApiKeysService service, Guid id, CancellationToken ct) =>
             {
                 await service.RevokeAsync(id, ct);
@@ -226,6 +227,15 @@ public static class MarketingApiEndpoints
             })
             .WithName("RevokeApiKey").WithSummary("Revoke an API key at once").ProducesProblem(StatusCodes.Status404NotFound);
     }
+
+    /// <summary>What every POST can answer besides its own results: a body too large, and the Idempotency-Key outcomes.</summary>
+    private static RouteHandlerBuilder Idempotent(this RouteHandlerBuilder post) => post
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+    /// <summary>An amount as the customer sees it: in the currency's minor units (53.44, not 53.4400).</summary>
+    private static decimal Amount(decimal value, string currency) => decimal.Round(value, Money.MinorUnits(currency), MidpointRounding.ToEven);
 
     private static CatalogProduct ToCatalogProduct(ProductView p) => new(p.Id, p.Details.Name, p.Details.Type, p.Details.Description, p.Details.Features,
         p.Details.Resources, p.Details.Prices, p.Details.Options, p.InStock, p.Details.StockLimit is { } limit ? Math.Max(0, limit - p.Sold) : null);

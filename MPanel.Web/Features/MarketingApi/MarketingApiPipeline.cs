@@ -137,7 +137,7 @@ public sealed class MarketingApiMiddleware(RequestDelegate next, ApiActivityLog 
             logger.LogDebug("Marketing API call without a known key: {Method} {Path} {Status}", http.Request.Method, http.Request.Path, status);
             return;
         }
-        var route = http.GetEndpoint() is RouteEndpoint endpoint ? "/" + endpoint.RoutePattern.RawText!.TrimStart('/') : "(no route)";
+        var route = http.GetEndpoint() is RouteEndpoint endpoint ? "/" + endpoint.RoutePattern.RawText!.Trim('/') : "(no route)";
         activity.Record(new ApiActivity(tenantId, keyId, http.Request.Method, route, status, (int)Math.Min(int.MaxValue, elapsed.TotalMilliseconds),
             http.Connection.RemoteIpAddress?.ToString(), clock.GetUtcNow()));
     }
