@@ -43,7 +43,17 @@ public static class PublicContactApi
                 return TypedResults.Accepted((string?)null, receipt);
             })
             .AllowAnonymous().DisableAntiforgery().RequireRateLimiting(PublicRateLimits.Contact)
-            .WithName("SubmitContactForm").WithSummary("Send a message through the shop's contact form");
+            .WithName("SubmitContactForm").WithSummary("Send a message through the shop's contact form")
+            .WithGroupName(MarketingOpenApi.DocumentName).WithTags("Public")
+            .WithDescription($"""
+                No API key. The shop is the one whose host the form is posted to. Stored for support staff and mailed to the shop's
+                support address. Fields: `name` (≤ 100), `email`, `subject` (≤ 200, one line), `message` (≤ 5000); leave `website`
+                empty (a honeypot for bots). Limited to {MaxBodyBytes} bytes and, per client address, 5 posts an hour (policy `contact`).
+                """)
+            .Accepts<ContactForm>("application/json")
+            .Produces<ContactReceipt>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
 
     private static IResult TooLarge() =>
