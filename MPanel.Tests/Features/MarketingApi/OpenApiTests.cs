@@ -30,7 +30,8 @@ public sealed class OpenApiTests(MarketingApiFactory factory) : IClassFixture<Ma
                 Path: e.RoutePattern.RawText!.Replace(":guid", "").TrimEnd('/')))
             .ToList();
         Assert.True(routes.Count >= 10);
-        var described = document.Paths.SelectMany(p => p.Value.Operations!.Select(o => (Method: o.Key.Method.ToUpperInvariant(), Path: p.Key.TrimEnd('/')))).ToList();
+        var described = document.Paths.Where(p => p.Key.StartsWith(MarketingApiFactory.Base + "/", StringComparison.Ordinal)) // public endpoints are checked in OpenApiContractTests
+            .SelectMany(p => p.Value.Operations!.Select(o => (Method: o.Key.Method.ToUpperInvariant(), Path: p.Key.TrimEnd('/')))).ToList();
         Assert.Equal(routes.Select(r => $"{r.Method} {r.Path}").Order(), described.Select(d => $"{d.Method} {d.Path}").Order());
 
         // The key scheme, applied to the whole document.
@@ -38,7 +39,7 @@ public sealed class OpenApiTests(MarketingApiFactory factory) : IClassFixture<Ma
         Assert.Equal((SecuritySchemeType.ApiKey, ParameterLocation.Header, "X-API-Key"), (scheme.Value.Type!.Value, scheme.Value.In!.Value, scheme.Value.Name));
         Assert.NotEmpty(document.Security!);
 
-        foreach (var (path, item) in document.Paths)
+        foreach (var (path, item) in document.Paths.Where(p => p.Key.StartsWith(MarketingApiFactory.Base + "/", StringComparison.Ordinal)))
         {
             foreach (var (method, operation) in item.Operations!)
             {

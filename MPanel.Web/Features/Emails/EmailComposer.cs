@@ -49,6 +49,15 @@ public sealed class EmailComposer(HtmlRenderer renderer, IConfiguration configur
             invoice is null ? null : $"{baseUrl}/client/invoices/{invoice.Id}",
             settings?.BankTransferInstructions);
         var name = tenant.Branding.ProductName;
+        if (message.Template == EmailTemplates.ContactRequest)
+        {
+            var contact = await db.ContactRequests.AsNoTracking().FirstAsync(c => c.Id == message.RelatedId, ct);
+            model = model with
+            {
+                CustomerName = $"{name} support",
+                Detail = $"From: {contact.Name} <{contact.Email}>\nSubject: {contact.Subject}\n\n{contact.Message}",
+            };
+        }
         var (subject, component) = message.Template switch
         {
             EmailTemplates.Invoice => ($"{name}: invoice {model.InvoiceNumber} ({model.InvoiceTotal})", typeof(InvoiceEmail)),
@@ -59,6 +68,7 @@ public sealed class EmailComposer(HtmlRenderer renderer, IConfiguration configur
             EmailTemplates.SuspensionWarning => ($"{name}: {model.ServiceName} will be suspended unless invoice {model.InvoiceNumber} is paid", typeof(SuspensionWarningEmail)),
             EmailTemplates.Suspended => ($"{name}: {model.ServiceName} has been suspended", typeof(SuspendedEmail)),
             EmailTemplates.Terminated => ($"{name}: {model.ServiceName} has been terminated", typeof(TerminatedEmail)),
+            EmailTemplates.ContactRequest => ($"{name}: contact form: {model.Detail!.Split('\n')[1]["Subject: ".Length..]}", typeof(ContactRequestEmail)),
             EmailTemplates.PaymentFailed => ($"{name}: we could not charge your card for invoice {model.InvoiceNumber}", typeof(PaymentFailedEmail)),
             _ => throw new InvalidOperationException($"Unknown email template '{message.Template}'."),
         };

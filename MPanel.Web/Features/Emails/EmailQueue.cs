@@ -15,8 +15,9 @@ public static class EmailTemplates
     public const string Suspended = "suspended";
     public const string Terminated = "terminated";
     public const string PaymentFailed = "payment-failed";
+    public const string ContactRequest = "contact-request";
 
-    public static readonly IReadOnlyList<string> All = [Invoice, Receipt, CreditNote, Reminder, Overdue, SuspensionWarning, Suspended, Terminated, PaymentFailed];
+    public static readonly IReadOnlyList<string> All = [Invoice, Receipt, CreditNote, Reminder, Overdue, SuspensionWarning, Suspended, Terminated, PaymentFailed, ContactRequest];
 }
 
 /// <summary>Queues an email in the caller's transaction: a row in the email log, deduplicated by key, picked up by

@@ -94,12 +94,17 @@ public static class MarketingApiEndpoints
         services.AddScoped<SignupService>();
         services.AddScoped<IdempotencyStore>();
         services.AddScoped<MarketingMaintenanceJob>();
+        services.AddScoped<MarketingReportsService>();
         services.AddSingleton<ApiActivityLog>();
         services.AddHostedService(sp => sp.GetRequiredService<ApiActivityLog>());
-        services.AddSingleton<InProcessApiRateLimiter>();
-        services.AddSingleton<IApiRateLimiter>(sp => sp.GetService<StackExchange.Redis.IConnectionMultiplexer>() is { } redis
-            ? ActivatorUtilities.CreateInstance<RedisApiRateLimiter>(sp, redis)
-            : sp.GetRequiredService<InProcessApiRateLimiter>());
+        services.AddSingleton<InProcessRateCounterStore>();
+        services.AddSingleton<IRateCounterStore>(sp => sp.GetService<StackExchange.Redis.IConnectionMultiplexer>() is { } redis
+            ? ActivatorUtilities.CreateInstance<RedisRateCounterStore>(sp, redis)
+            : sp.GetRequiredService<InProcessRateCounterStore>());
+        services.AddSingleton<IApiRateLimiter>(sp => sp.GetRequiredService<IRateCounterStore>() is RedisRateCounterStore redis
+            ? new RedisApiRateLimiter(redis)
+            : new InProcessApiRateLimiter(sp.GetRequiredService<InProcessRateCounterStore>()));
+        services.AddPublicRateLimits();
         services.AddMarketingOpenApi();
         return services;
     }
@@ -210,6 +215,9 @@ public static class MarketingApiEndpoints
             .WithTags("Services").WithName("UpgradeService").WithSummary("Quote or change a service's plan")
             .WithDescription("With `preview=true`: the prorated quote, nothing changes (counted as a read). Without: the change is made; an upgrade is invoiced and applied once paid.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).Idempotent();
+
+        api.MapServiceProvisioning();
+        api.MapMarketingReports();
 
         var keys = api.MapGroup("/admin/api-keys").WithTags("API keys").RequireAuthorization(ApiScopes.Admin);
         keys.MapGet("/", async (ApiKeysService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(ct)))

@@ -56,7 +56,12 @@ public static class MarketingOpenApi
             });
             o.AddOperationTransformer((operation, context, _) =>
             {
-                if (string.Equals(context.Description.HttpMethod, "POST", StringComparison.OrdinalIgnoreCase))
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                var marketing = ("/" + context.Description.RelativePath).StartsWith(MarketingApiEndpoints.BasePath + "/", StringComparison.OrdinalIgnoreCase);
+                // Public endpoints (contact form, status) need no key: say so explicitly.
+                if (metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any()) operation.Security = [];
+                AddExamples(operation, metadata);
+                if (marketing && string.Equals(context.Description.HttpMethod, "POST", StringComparison.OrdinalIgnoreCase))
                 {
                     operation.Parameters ??= [];
                     operation.Parameters.Add(new OpenApiParameter
@@ -71,6 +76,25 @@ public static class MarketingOpenApi
                 return Task.CompletedTask;
             });
         });
+
+    /// <summary>The operation's request and success examples (from its <see cref="ApiExamples"/> metadata or
+    /// <see cref="MarketingApiExamples.ByOperation"/>) and a problem-details example on every error response.</summary>
+    private static void AddExamples(OpenApiOperation operation, IList<object> metadata)
+    {
+        var examples = metadata.OfType<ApiExamples>().LastOrDefault()
+            ?? (operation.OperationId is { } id && MarketingApiExamples.ByOperation.TryGetValue(id, out var known) ? known : null);
+        if (examples?.Request is { } request && operation.RequestBody?.Content is { } requestContent)
+            foreach (var media in requestContent.Values) media.Example = MarketingApiExamples.ToNode(request);
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (response.Content is null) continue;
+            foreach (var media in response.Content.Values)
+            {
+                if (status.StartsWith('2') && examples?.Response is { } body) media.Example = MarketingApiExamples.ToNode(body);
+                else if (MarketingApiExamples.Problems.TryGetValue(status, out var problem)) media.Example = MarketingApiExamples.ToNode(problem);
+            }
+        }
+    }
 
     public static void MapMarketingOpenApi(this IEndpointRouteBuilder app)
     {
