@@ -172,6 +172,8 @@ public sealed class WebhookEvent : Entity, ITenantOwned, IOperationalRecord
     public Guid? TargetEndpointId { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? DispatchedAt { get; private set; }
+
+    public void MarkDispatched(DateTimeOffset now) => DispatchedAt ??= now;
 }
 
 public enum WebhookDeliveryStatus { Pending, Sending, Succeeded, Failed }

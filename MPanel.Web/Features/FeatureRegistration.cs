@@ -13,6 +13,7 @@ using MPanel.Web.Features.Platform;
 using MPanel.Web.Features.Subscriptions;
 using MPanel.Web.Features.Tenants;
 using MPanel.Web.Features.Users;
+using MPanel.Web.Features.Webhooks;
 
 namespace MPanel.Web.Features;
 
@@ -45,7 +46,8 @@ public static class FeatureRegistration
         .AddScoped<Billing.BillingOperationsService>()
         .AddScoped<Payments.StripeEventJob>()
         .AddScoped<Billing.BillingDemoSeeder>()
-        .AddMarketingApi();
+        .AddMarketingApi()
+        .AddWebhooks();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -68,5 +70,6 @@ public static class FeatureRegistration
         // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
         app.MapMarketingApi();
         app.MapMarketingOpenApi();
+        Webhooks.WebhooksApi.MapWebhooksApi(app);
     }
 }

@@ -15,6 +15,8 @@ public static class EmailTemplates
     public const string Suspended = "suspended";
     public const string Terminated = "terminated";
     public const string PaymentFailed = "payment-failed";
+    /// <summary>To a tenant's administrators: a webhook endpoint was disabled (related id: the endpoint).</summary>
+    public const string WebhookDisabled = "webhook-disabled";
 
     public static readonly IReadOnlyList<string> All = [Invoice, Receipt, CreditNote, Reminder, Overdue, SuspensionWarning, Suspended, Terminated, PaymentFailed];
 }
