@@ -4,6 +4,7 @@ using MPanel.Web.Features.Audit;
 using MPanel.Web.Features.Catalog;
 using MPanel.Web.Features.ClientArea;
 using MPanel.Web.Features.Customers;
+using MPanel.Web.Features.Incidents;
 using MPanel.Web.Features.Dashboard;
 using MPanel.Web.Features.Invoices;
 using MPanel.Web.Features.MarketingApi;
@@ -47,7 +48,8 @@ public static class FeatureRegistration
         .AddScoped<Payments.StripeEventJob>()
         .AddScoped<Billing.BillingDemoSeeder>()
         .AddMarketingApi()
-        .AddWebhooks();
+        .AddWebhooks()
+        .AddIncidents();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -71,5 +73,6 @@ public static class FeatureRegistration
         app.MapMarketingApi();
         app.MapMarketingOpenApi();
         Webhooks.WebhooksApi.MapWebhooksApi(app);
+        Incidents.IncidentsApi.MapIncidentsApi(app);
     }
 }
