@@ -1,7 +1,6 @@
 using MPanel.Domain.Marketing;
 using MPanel.Domain.Security;
 using MPanel.Web.Common;
-using MPanel.Web.Features.ApiKeys;
 using MPanel.Web.Features.MarketingApi;
 
 namespace MPanel.Web.Features.Incidents;
@@ -25,9 +24,9 @@ public static class IncidentsApi
 
     public static void MapIncidentsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet(MarketingApiEndpoints.BasePath + "/status/system", async (StatusService status, HttpContext http, CancellationToken ct) =>
+        app.MapGet(MarketingApiEndpoints.BasePath + "/status/system", async (StatusService status, MPanel.Domain.Tenants.ICurrentTenant current, CancellationToken ct) =>
             {
-                var tenantId = Guid.Parse(http.User.FindFirst(MPanel.Infrastructure.Tenancy.MPanelClaims.TenantId)!.Value);
+                var tenantId = current.TenantId ?? throw new InvalidOperationException("No tenant for an API key.");
                 return TypedResults.Ok(await status.ForTenantAsync(tenantId, withChecks: true, ct));
             })
             .WithGroupName(MarketingOpenApi.DocumentName).RequireAuthorization(ApiScopes.StatusRead)
@@ -48,7 +47,6 @@ public static class IncidentsApi
                 return TypedResults.Ok(await status.ForTenantAsync(tenantId, withChecks: false, ct));
             })
             .AllowAnonymous().WithMetadata(new PublicEndpoint())
-            .WithGroupName(MarketingOpenApi.DocumentName)
             .WithTags("Status").WithName("GetPublicStatus").WithSummary("The public status page's data (no key)")
             .WithDescription("The same components and open incidents as `status/system`, without health-check details, for the shop whose host name the request uses (its first label is the shop's slug; other hosts get the platform's status). Cacheable for 5 seconds.");
 

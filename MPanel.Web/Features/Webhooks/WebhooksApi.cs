@@ -64,8 +64,7 @@ public static class WebhooksApi
 
                 Example: `{"{"}"url": "https://shop.example.com/hooks/mpanel", "events": ["order.created", "invoice.paid"], "description": "CRM sync"{"}"}`
                 """)
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesValidationProblem().Idempotent();
 
         api.MapGet("/", async (WebhooksService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(ct)))
             .WithName("ListWebhooks").WithSummary("The shop's webhook endpoints (secrets are never shown again)");
@@ -90,12 +89,12 @@ public static class WebhooksApi
                 TypedResults.Ok(await service.RotateSecretAsync(id, ct)))
             .WithName("RotateWebhookSecret").WithSummary("Rotate the signing secret; the answer holds the new one, once")
             .WithDescription("Until `previousSecretExpiresAt` (24 hours by default) each request carries two space-separated signatures, one made with the new secret and one with the old, so a receiver can switch secrets without missing a message.")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status404NotFound).Idempotent();
 
         api.MapPost("/{id:guid}/test", async Task<Accepted<WebhookTestResponse>> (WebhooksService service, Guid id, CancellationToken ct) =>
                 TypedResults.Accepted($"{MarketingApiEndpoints.BasePath}/webhooks/{id}/deliveries", new WebhookTestResponse(await service.SendTestAsync(id, ct))))
             .WithName("TestWebhook").WithSummary("Send a `webhook.test` ping to this endpoint")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status404NotFound).Idempotent();
 
         api.MapGet("/{id:guid}/deliveries", async (WebhooksService service, Guid id, int? page, int? pageSize, WebhookDeliveryStatus? status, string? eventType,
                 CancellationToken ct) =>
@@ -114,8 +113,17 @@ public static class WebhooksApi
                 TypedResults.Accepted($"{MarketingApiEndpoints.BasePath}/webhooks/{id}/deliveries/{deliveryId}", await service.ReplayAsync(id, deliveryId, ct)))
             .WithName("ReplayWebhookDelivery").WithSummary("Send a delivery again")
             .WithDescription("Sends the same body with the same `webhook-id` (receivers that already handled it can recognise it) and starts the retry schedule over.")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status404NotFound).Idempotent();
     }
+}
+
+internal static class WebhookEndpointConventions
+{
+    /// <summary>What every POST can answer besides its own results: a body too large, and the Idempotency-Key outcomes.</summary>
+    public static RouteHandlerBuilder Idempotent(this RouteHandlerBuilder post) => post
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 }
 
 /// <summary>The queued ping's event id; its delivery shows in the endpoint's deliveries within seconds.</summary>
