@@ -70,6 +70,7 @@ public sealed class Incident : Entity, ITenantOwned, IVersioned
             .Require(wanted.Count > 0, "components", "Choose at least one affected component.")
             .Require(wanted.All(StatusComponents.All.Contains), "components", $"Components are {string.Join(", ", StatusComponents.All)}.")
             .Require(status != IncidentStatus.Resolved, "status", "A new incident cannot start resolved.")
+            .Require(message?.Trim() is { Length: >= 1 and <= MaxMessageLength }, "message", $"Write what is happening (1 to {MaxMessageLength} characters).")
             .ThrowIfInvalid();
         var incident = new Incident
         {
