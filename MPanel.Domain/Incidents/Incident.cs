@@ -81,7 +81,7 @@ public sealed class Incident : Entity, ITenantOwned, IVersioned
             UpdatedAt = now,
             CreatedBy = Text.Clean(author) ?? "staff",
         };
-        incident.Post(status, message, author, now);
+        incident.Post(status, message ?? "", author, now);
         return incident;
     }
 
