@@ -23,6 +23,8 @@ public static class Permissions
     public static class Dashboard { public const string Read = "dashboard.read"; }
     /// <summary>Your own account: sessions and devices (every role).</summary>
     public static class Profile { public const string Manage = "profile.manage"; }
+    /// <summary>Status incidents: open, update and resolve them.</summary>
+    public static class Incidents { public const string Manage = "incidents.manage"; }
 
     public static readonly IReadOnlyList<string> All = typeof(Permissions).GetNestedTypes()
         .SelectMany(t => t.GetFields())
@@ -46,7 +48,7 @@ public static class Permissions
         }.ToFrozenSet(),
         [Roles.Operations] = new[]
         {
-            Dashboard.Read, Customers.Read, Servers.Read, Servers.Manage, Services.Read, Services.Manage, Reports.Read, Profile.Manage,
+            Dashboard.Read, Customers.Read, Servers.Read, Servers.Manage, Services.Read, Services.Manage, Reports.Read, Profile.Manage, Incidents.Manage,
         }.ToFrozenSet(),
         [Roles.Reseller] = new[]
         {

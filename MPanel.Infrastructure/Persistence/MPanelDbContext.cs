@@ -66,6 +66,12 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<ApiIdempotencyRecord> ApiIdempotencyRecords => Set<ApiIdempotencyRecord>();
     public DbSet<CustomerAcquisition> CustomerAcquisitions => Set<CustomerAcquisition>();
     public DbSet<ContactRequest> ContactRequests => Set<ContactRequest>();
+    public DbSet<Domain.Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Domain.Webhooks.WebhookEndpoint>();
+    public DbSet<Domain.Webhooks.WebhookEvent> WebhookOutbox => Set<Domain.Webhooks.WebhookEvent>();
+    public DbSet<Domain.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Domain.Webhooks.WebhookDelivery>();
+    public DbSet<Domain.Webhooks.WebhookAttempt> WebhookAttempts => Set<Domain.Webhooks.WebhookAttempt>();
+    public DbSet<Domain.Incidents.Incident> Incidents => Set<Domain.Incidents.Incident>();
+    public DbSet<Domain.Incidents.IncidentUpdate> IncidentUpdates => Set<Domain.Incidents.IncidentUpdate>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -19,6 +19,8 @@ public sealed class EndpointAuthorizationTests(MPanelFactory factory) : IClassFi
         // Stripe authenticates by signature (verified in the handler), not by a user.
         "/api/webhooks/stripe",
         "/api/auth/token", "/api/auth/refresh", "/api/auth/logout",
+        // The status page's data for the shop the host names (no key; cached a few seconds).
+        "/api/public/status",
         // The marketing API's OpenAPI document and its reference page (the calls themselves need an API key).
         "/openapi/v1.json", "/api/docs/{documentName?}", "/api/docs/scalar.js", "/api/docs/scalar.aspnetcore.js", "/api/docs/favicon.svg",
     ];

@@ -5,6 +5,7 @@ using MPanel.Web.Features.Catalog;
 using MPanel.Web.Features.ContactRequests;
 using MPanel.Web.Features.ClientArea;
 using MPanel.Web.Features.Customers;
+using MPanel.Web.Features.Incidents;
 using MPanel.Web.Features.Dashboard;
 using MPanel.Web.Features.Invoices;
 using MPanel.Web.Features.MarketingApi;
@@ -14,6 +15,7 @@ using MPanel.Web.Features.Platform;
 using MPanel.Web.Features.Subscriptions;
 using MPanel.Web.Features.Tenants;
 using MPanel.Web.Features.Users;
+using MPanel.Web.Features.Webhooks;
 
 namespace MPanel.Web.Features;
 
@@ -47,7 +49,9 @@ public static class FeatureRegistration
         .AddScoped<Payments.StripeEventJob>()
         .AddScoped<Billing.BillingDemoSeeder>()
         .AddMarketingApi()
-        .AddContactRequests();
+        .AddContactRequests()
+        .AddWebhooks()
+        .AddIncidents();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -71,5 +75,7 @@ public static class FeatureRegistration
         app.MapMarketingApi();
         app.MapMarketingOpenApi();
         ContactRequests.PublicContactApi.MapPublicContactApi(app);
+        Webhooks.WebhooksApi.MapWebhooksApi(app);
+        Incidents.IncidentsApi.MapIncidentsApi(app);
     }
 }

@@ -141,6 +141,7 @@ public sealed class RenewalInvoicer(BillingLedger ledger, TimeProvider clock, IL
             FROM stage_invoices i JOIN stage_created c ON c.id = i.id
             ON CONFLICT (tenant_id, dedup_key) DO NOTHING
             """, ct);
+        await Webhooks.WebhookOutbox.AddStagedRenewalInvoicesAsync(db, tenantId, now, ct);
         return count;
     }
 

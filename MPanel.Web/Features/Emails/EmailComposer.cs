@@ -34,18 +34,20 @@ public sealed class EmailComposer(HtmlRenderer renderer, IConfiguration configur
         Subscription? subscription = null;
         if (invoice?.SubscriptionId is { } sid) subscription = await db.Subscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sid, ct);
         else if (invoice is null && message.RelatedId is { } sid2) subscription = await db.Subscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sid2, ct);
+        var endpoint = message.Template == EmailTemplates.WebhookDisabled && message.RelatedId is { } eid
+            ? await db.WebhookEndpoints.AsNoTracking().FirstOrDefaultAsync(e => e.Id == eid, ct) : null;
         var baseUrl = (configuration["App:PublicUrl"] ?? "").TrimEnd('/');
         string M(decimal x) => invoice is null ? "" : $"{x.ToString("N" + Domain.Common.Money.MinorUnits(invoice.Currency), CultureInfo.InvariantCulture)} {invoice.Currency}";
         var model = new EmailModel(
             tenant.Branding,
-            invoice?.Buyer.Name ?? "customer",
+            invoice?.Buyer.Name ?? (endpoint is null ? "customer" : "administrator"),
             invoice?.Number ?? (invoice is null ? null : "proforma " + invoice.Id.ToString("N")[..8].ToUpperInvariant()),
             invoice is null ? null : M(invoice.Total),
             invoice is null ? null : M(invoice.AmountDue),
             invoice?.DueDate,
-            subscription?.ProductName,
+            subscription?.ProductName ?? endpoint?.Url,
             int.TryParse(message.Argument, CultureInfo.InvariantCulture, out var days) ? days : null,
-            invoice?.VoidReason,
+            invoice?.VoidReason ?? endpoint?.DisabledReason,
             invoice is null ? null : $"{baseUrl}/client/invoices/{invoice.Id}",
             settings?.BankTransferInstructions);
         var name = tenant.Branding.ProductName;
@@ -69,6 +71,7 @@ public sealed class EmailComposer(HtmlRenderer renderer, IConfiguration configur
             EmailTemplates.Suspended => ($"{name}: {model.ServiceName} has been suspended", typeof(SuspendedEmail)),
             EmailTemplates.Terminated => ($"{name}: {model.ServiceName} has been terminated", typeof(TerminatedEmail)),
             EmailTemplates.ContactRequest => ($"{name}: contact form: {model.Detail!.Split('\n')[1]["Subject: ".Length..]}", typeof(ContactRequestEmail)),
+            EmailTemplates.WebhookDisabled => ($"{name}: webhook endpoint {model.ServiceName} was disabled", typeof(WebhookDisabledEmail)),
             EmailTemplates.PaymentFailed => ($"{name}: we could not charge your card for invoice {model.InvoiceNumber}", typeof(PaymentFailedEmail)),
             _ => throw new InvalidOperationException($"Unknown email template '{message.Template}'."),
         };

@@ -16,8 +16,10 @@ public static class EmailTemplates
     public const string Terminated = "terminated";
     public const string PaymentFailed = "payment-failed";
     public const string ContactRequest = "contact-request";
+    /// <summary>To a tenant's administrators: a webhook endpoint was disabled (related id: the endpoint).</summary>
+    public const string WebhookDisabled = "webhook-disabled";
 
-    public static readonly IReadOnlyList<string> All = [Invoice, Receipt, CreditNote, Reminder, Overdue, SuspensionWarning, Suspended, Terminated, PaymentFailed, ContactRequest];
+    public static readonly IReadOnlyList<string> All = [Invoice, Receipt, CreditNote, Reminder, Overdue, SuspensionWarning, Suspended, Terminated, PaymentFailed, ContactRequest, WebhookDisabled];
 }
 
 /// <summary>Queues an email in the caller's transaction: a row in the email log, deduplicated by key, picked up by
