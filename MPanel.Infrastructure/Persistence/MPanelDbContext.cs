@@ -65,6 +65,11 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<ApiActivity> ApiActivity => Set<ApiActivity>();
     public DbSet<ApiIdempotencyRecord> ApiIdempotencyRecords => Set<ApiIdempotencyRecord>();
     public DbSet<CustomerAcquisition> CustomerAcquisitions => Set<CustomerAcquisition>();
+    public DbSet<Domain.DnsZones.DnsZone> DnsZones => Set<Domain.DnsZones.DnsZone>();
+    public DbSet<Domain.DnsZones.DnsRecord> DnsRecords => Set<Domain.DnsZones.DnsRecord>();
+    public DbSet<Domain.DnsZones.DnsZoneTemplate> DnsZoneTemplates => Set<Domain.DnsZones.DnsZoneTemplate>();
+    public DbSet<Domain.Domains.RegisteredDomain> RegisteredDomains => Set<Domain.Domains.RegisteredDomain>();
+    public DbSet<Domain.Domains.DomainTask> DomainTasks => Set<Domain.Domains.DomainTask>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
