@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MPanel.Domain.DnsZones;
@@ -179,9 +178,9 @@ public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> op
 
 public static class PowerDnsRegistration
 {
-    public static IServiceCollection AddPowerDns(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPowerDns(this IServiceCollection services)
     {
-        services.AddOptions<PowerDnsOptions>().Bind(configuration.GetSection(PowerDnsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PowerDnsOptions>().BindConfiguration(PowerDnsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient<PowerDnsClient>((sp, http) =>
         {
             var o = sp.GetRequiredService<IOptions<PowerDnsOptions>>().Value;

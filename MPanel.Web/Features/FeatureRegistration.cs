@@ -5,6 +5,7 @@ using MPanel.Web.Features.Catalog;
 using MPanel.Web.Features.ClientArea;
 using MPanel.Web.Features.Customers;
 using MPanel.Web.Features.Dashboard;
+using MPanel.Web.Features.DnsZones;
 using MPanel.Web.Features.Invoices;
 using MPanel.Web.Features.MarketingApi;
 using MPanel.Web.Features.Orders;
@@ -45,7 +46,8 @@ public static class FeatureRegistration
         .AddScoped<Billing.BillingOperationsService>()
         .AddScoped<Payments.StripeEventJob>()
         .AddScoped<Billing.BillingDemoSeeder>()
-        .AddMarketingApi();
+        .AddMarketingApi()
+        .AddDnsZones();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -65,6 +67,7 @@ public static class FeatureRegistration
         api.MapOrdersApi(); api.MapInvoicesApi(); api.MapSubscriptionsApi(); api.MapPaymentsApi();
         api.MapCatalogApi();
         api.MapApiKeysApi();
+        DnsZones.DnsZonesApi.MapDnsZonesApi(api); Domains.DomainsApi.MapDomainsApi(api);
         // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
         app.MapMarketingApi();
         app.MapMarketingOpenApi();
