@@ -215,25 +215,28 @@ public sealed record DnsRecordData(string Name, DnsRecordType Type, string Conte
         error = null;
         if (string.IsNullOrEmpty(content)) return Fail(ref error, "TXT content is required.");
         var text = content.Trim();
-        byte[] bytes;
+        List<byte[]> strings;
         if (text.StartsWith('"'))
         {
-            var strings = ZoneFile.SplitQuoted(text, out var quoteError);
+            // Quoted strings keep their boundaries (DKIM keys and SPF are often published split on purpose).
+            strings = ZoneFile.SplitQuoted(text, out var quoteError);
             if (quoteError is not null) return Fail(ref error, quoteError);
-            bytes = strings.SelectMany(s => s).ToArray();
         }
         else
         {
-            bytes = Encoding.UTF8.GetBytes(content);
+            var all = Encoding.UTF8.GetBytes(content);
+            strings = [];
+            for (var offset = 0; offset < all.Length; offset += 255) strings.Add(all.AsSpan(offset, Math.Min(255, all.Length - offset)).ToArray());
         }
-        if (bytes.Length == 0) return Fail(ref error, "TXT content is required.");
-        if (bytes.Length > MaxTxtLength) return Fail(ref error, $"TXT content is at most {MaxTxtLength} bytes.");
+        var total = strings.Sum(s => s.Length);
+        if (total == 0) return Fail(ref error, "TXT content is required.");
+        if (total > MaxTxtLength) return Fail(ref error, $"TXT content is at most {MaxTxtLength} bytes.");
         var sb = new StringBuilder();
-        for (var offset = 0; offset < bytes.Length; offset += 255)
+        foreach (var chunk in strings)
         {
-            if (offset > 0) sb.Append(' ');
+            if (sb.Length > 0) sb.Append(' ');
             sb.Append('"');
-            foreach (var b in bytes.AsSpan(offset, Math.Min(255, bytes.Length - offset)))
+            foreach (var b in chunk)
             {
                 if (b is (byte)'"' or (byte)'\\') sb.Append('\\').Append((char)b);
                 else if (b is >= 0x20 and < 0x7f) sb.Append((char)b);

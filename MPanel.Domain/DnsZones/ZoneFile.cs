@@ -15,7 +15,14 @@ public sealed record ZoneFileParseResult(IReadOnlyList<DnsRecordData> Records, I
 public static class ZoneFile
 {
     private sealed record Token(string Text, bool Quoted);
-    private sealed record LogicalLine(int Line, bool Indented, List<Token> Tokens);
+    private sealed class LogicalLine(int line, bool indented)
+    {
+        public int Line { get; } = line;
+        public bool Indented { get; } = indented;
+        public List<Token> Tokens { get; } = [];
+        /// <summary>The lexer already reported an error for this line.</summary>
+        public bool Broken { get; set; }
+    }
 
     public static ZoneFileParseResult Parse(string zone, string text)
     {
@@ -30,7 +37,7 @@ public static class ZoneFile
         foreach (var line in Lines(text, errors))
         {
             var tokens = line.Tokens;
-            if (tokens.Count == 0) continue;
+            if (tokens.Count == 0 || line.Broken) continue;
             var first = tokens[0];
             if (!line.Indented && !first.Quoted && first.Text.StartsWith('$'))
             {
@@ -201,10 +208,10 @@ public static class ZoneFile
                 if (depth == 0)
                 {
                     if (current is not null) yield return current;
-                    current = new LogicalLine(lineNo, c is ' ' or '\t', []);
+                    current = new LogicalLine(lineNo, c is ' ' or '\t');
                 }
             }
-            current ??= new LogicalLine(lineNo, false, []);
+            current ??= new LogicalLine(lineNo, false);
             switch (c)
             {
                 case '\n':
@@ -236,6 +243,7 @@ public static class ZoneFile
                     if (i >= text.Length || text[i] != '"')
                     {
                         errors.Add(new(lineNo, "A quoted string is not closed on its line."));
+                        current.Broken = true;
                         continue;
                     }
                     i++;
