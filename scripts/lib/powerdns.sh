@@ -6,6 +6,8 @@
 #                    config + sqlite3 database in $MPANEL_DATA/powerdns, log in $MPANEL_LOGS/powerdns.log
 #   stop_powerdns
 #
+# start_powerdns also exports PowerDns__ApiUrl and PowerDns__ApiKey for MPanel (scripts/run, scripts/test).
+#
 # Idempotent: already running and healthy -> returns 0. MPanel only talks to it through the API.
 
 MPANEL_PDNS_PORT=${MPANEL_PDNS_PORT:-5300}
@@ -86,6 +88,7 @@ PY
 }
 
 start_powerdns() {
+  export PowerDns__ApiUrl="http://127.0.0.1:$MPANEL_PDNS_API_PORT" PowerDns__ApiKey="$MPANEL_PDNS_API_KEY"
   if ! command -v pdns_server >/dev/null 2>&1 || [[ ! -f /usr/lib/x86_64-linux-gnu/pdns/libgsqlite3backend.so && \
        -z "$(ls /usr/lib/*/pdns/libgsqlite3backend.so 2>/dev/null)" ]] || ! command -v dig >/dev/null 2>&1; then
     ensure_packages pdns-server pdns-backend-sqlite3 dnsutils curl || return 1

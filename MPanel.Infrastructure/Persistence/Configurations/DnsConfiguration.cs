@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using MPanel.Domain.Billing;
 using MPanel.Domain.Customers;
 using MPanel.Domain.DnsZones;
 using MPanel.Domain.Domains;
@@ -17,10 +16,10 @@ internal sealed class DnsZoneConfiguration : IEntityTypeConfiguration<DnsZone>
         // One PowerDNS serves every tenant: a zone name exists once on the platform.
         b.HasIndex(z => z.Name).IsUnique();
         b.HasIndex(z => new { z.TenantId, z.CustomerId });
+        // The subscription that provisioned the zone, if any (no foreign key: DNS does not depend on billing rows).
         b.HasIndex(z => z.SubscriptionId);
         b.HasOne<Tenant>().WithMany().HasForeignKey(z => z.TenantId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Customer>().WithMany().HasForeignKey(z => z.CustomerId).OnDelete(DeleteBehavior.Restrict);
-        b.HasOne<Subscription>().WithMany().HasForeignKey(z => z.SubscriptionId).OnDelete(DeleteBehavior.SetNull);
         b.HasMany(z => z.Records).WithOne().HasForeignKey(r => r.ZoneId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(z => z.Records).UsePropertyAccessMode(PropertyAccessMode.Field);
         b.Ignore(z => z.DisplayName);

@@ -3253,12 +3253,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_dns_zones_customers_customer_id");
 
-                    b.HasOne("MPanel.Domain.Billing.Subscription", null)
-                        .WithMany()
-                        .HasForeignKey("SubscriptionId")
-                        .OnDelete(DeleteBehavior.SetNull)
-                        .HasConstraintName("fk_dns_zones_subscriptions_subscription_id");
-
                     b.HasOne("MPanel.Domain.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")

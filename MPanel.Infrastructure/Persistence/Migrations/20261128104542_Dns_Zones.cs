@@ -59,12 +59,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
-                        name: "fk_dns_zones_subscriptions_subscription_id",
-                        column: x => x.subscription_id,
-                        principalTable: "subscriptions",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.SetNull);
-                    table.ForeignKey(
                         name: "fk_dns_zones_tenants_tenant_id",
                         column: x => x.tenant_id,
                         principalTable: "tenants",

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MPanel.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(MPanelDbContext))]
-    [Migration("20261128102307_Dns_Zones")]
+    [Migration("20261128104542_Dns_Zones")]
     partial class Dns_Zones
     {
         /// <inheritdoc />
@@ -3255,12 +3255,6 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_dns_zones_customers_customer_id");
-
-                    b.HasOne("MPanel.Domain.Billing.Subscription", null)
-                        .WithMany()
-                        .HasForeignKey("SubscriptionId")
-                        .OnDelete(DeleteBehavior.SetNull)
-                        .HasConstraintName("fk_dns_zones_subscriptions_subscription_id");
 
                     b.HasOne("MPanel.Domain.Tenants.Tenant", null)
                         .WithMany()
