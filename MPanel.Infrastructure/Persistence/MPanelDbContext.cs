@@ -72,6 +72,11 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<Domain.Webhooks.WebhookAttempt> WebhookAttempts => Set<Domain.Webhooks.WebhookAttempt>();
     public DbSet<Domain.Incidents.Incident> Incidents => Set<Domain.Incidents.Incident>();
     public DbSet<Domain.Incidents.IncidentUpdate> IncidentUpdates => Set<Domain.Incidents.IncidentUpdate>();
+    public DbSet<Domain.DnsZones.DnsZone> DnsZones => Set<Domain.DnsZones.DnsZone>();
+    public DbSet<Domain.DnsZones.DnsRecord> DnsRecords => Set<Domain.DnsZones.DnsRecord>();
+    public DbSet<Domain.DnsZones.DnsZoneTemplate> DnsZoneTemplates => Set<Domain.DnsZones.DnsZoneTemplate>();
+    public DbSet<Domain.Domains.RegisteredDomain> RegisteredDomains => Set<Domain.Domains.RegisteredDomain>();
+    public DbSet<Domain.Domains.DomainTask> DomainTasks => Set<Domain.Domains.DomainTask>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -7,6 +7,7 @@ using MPanel.Web.Features.ClientArea;
 using MPanel.Web.Features.Customers;
 using MPanel.Web.Features.Incidents;
 using MPanel.Web.Features.Dashboard;
+using MPanel.Web.Features.DnsZones;
 using MPanel.Web.Features.Invoices;
 using MPanel.Web.Features.MarketingApi;
 using MPanel.Web.Features.Orders;
@@ -51,7 +52,8 @@ public static class FeatureRegistration
         .AddMarketingApi()
         .AddContactRequests()
         .AddWebhooks()
-        .AddIncidents();
+        .AddIncidents()
+        .AddDnsZones();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -71,6 +73,7 @@ public static class FeatureRegistration
         api.MapOrdersApi(); api.MapInvoicesApi(); api.MapSubscriptionsApi(); api.MapPaymentsApi();
         api.MapCatalogApi();
         api.MapApiKeysApi();
+        DnsZones.DnsZonesApi.MapDnsZonesApi(api); Domains.DomainsApi.MapDomainsApi(api);
         // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
         app.MapMarketingApi();
         app.MapMarketingOpenApi();

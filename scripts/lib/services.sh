@@ -378,3 +378,6 @@ stop_smtp_sink() {
   [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
   rm -f "$pidfile"
 }
+
+# shellcheck source=powerdns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/powerdns.sh"

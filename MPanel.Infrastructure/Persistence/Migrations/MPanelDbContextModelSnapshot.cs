@@ -1942,6 +1942,314 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                     b.ToTable("customer_notes", (string)null);
                 });
 
+            modelBuilder.Entity("MPanel.Domain.DnsZones.DnsRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("content");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("name");
+
+                    b.Property<int?>("Priority")
+                        .HasColumnType("integer")
+                        .HasColumnName("priority");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int>("Ttl")
+                        .HasColumnType("integer")
+                        .HasColumnName("ttl");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.Property<Guid>("ZoneId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("zone_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dns_records");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_dns_records_tenant_id");
+
+                    b.HasIndex("ZoneId", "Name", "Type")
+                        .HasDatabaseName("ix_dns_records_zone_id_name_type");
+
+                    b.ToTable("dns_records", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.DnsZones.DnsZone", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Serial")
+                        .HasColumnType("bigint")
+                        .HasColumnName("serial");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid?>("SubscriptionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dns_zones");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_dns_zones_customer_id");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dns_zones_name");
+
+                    b.HasIndex("SubscriptionId")
+                        .HasDatabaseName("ix_dns_zones_subscription_id");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_dns_zones_tenant_id");
+
+                    b.HasIndex("TenantId", "CustomerId")
+                        .HasDatabaseName("ix_dns_zones_tenant_id_customer_id");
+
+                    b.ToTable("dns_zones", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.DnsZones.DnsZoneTemplate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Records")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("records");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dns_zone_templates");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_dns_zone_templates_tenant_id");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dns_zone_templates_tenant_id_name");
+
+                    b.ToTable("dns_zone_templates", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Domains.DomainTask", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("CompletedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("completed_by");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Details")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("details");
+
+                    b.Property<Guid>("DomainId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("domain_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_domain_tasks");
+
+                    b.HasIndex("DomainId")
+                        .HasDatabaseName("ix_domain_tasks_domain_id");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_domain_tasks_tenant_id");
+
+                    b.HasIndex("TenantId", "Status", "CreatedAt")
+                        .HasDatabaseName("ix_domain_tasks_tenant_id_status_created_at");
+
+                    b.ToTable("domain_tasks", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Domains.RegisteredDomain", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("AutoRenew")
+                        .HasColumnType("boolean")
+                        .HasColumnName("auto_renew");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateOnly?>("ExpiresOn")
+                        .HasColumnType("date")
+                        .HasColumnName("expires_on");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Nameservers")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("nameservers");
+
+                    b.Property<string>("Registrar")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("registrar");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_registered_domains");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_registered_domains_customer_id");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_registered_domains_tenant_id");
+
+                    b.HasIndex("TenantId", "ExpiresOn")
+                        .HasDatabaseName("ix_registered_domains_tenant_id_expires_on");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_registered_domains_tenant_id_name");
+
+                    b.ToTable("registered_domains", (string)null);
+                });
+
             modelBuilder.Entity("MPanel.Domain.Incidents.Incident", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3414,6 +3722,70 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_customer_notes_customers_customer_id");
                 });
 
+            modelBuilder.Entity("MPanel.Domain.DnsZones.DnsRecord", b =>
+                {
+                    b.HasOne("MPanel.Domain.DnsZones.DnsZone", null)
+                        .WithMany("Records")
+                        .HasForeignKey("ZoneId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dns_records_dns_zones_zone_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.DnsZones.DnsZone", b =>
+                {
+                    b.HasOne("MPanel.Domain.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dns_zones_customers_customer_id");
+
+                    b.HasOne("MPanel.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dns_zones_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.DnsZones.DnsZoneTemplate", b =>
+                {
+                    b.HasOne("MPanel.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dns_zone_templates_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Domains.DomainTask", b =>
+                {
+                    b.HasOne("MPanel.Domain.Domains.RegisteredDomain", null)
+                        .WithMany()
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_domain_tasks_registered_domains_domain_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Domains.RegisteredDomain", b =>
+                {
+                    b.HasOne("MPanel.Domain.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_registered_domains_customers_customer_id");
+
+                    b.HasOne("MPanel.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_registered_domains_tenants_tenant_id");
+                });
+
             modelBuilder.Entity("MPanel.Domain.Incidents.Incident", b =>
                 {
                     b.HasOne("MPanel.Domain.Tenants.Tenant", null)
@@ -3610,6 +3982,11 @@ namespace MPanel.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("MPanel.Domain.Customers.Customer", b =>
                 {
                     b.Navigation("Notes");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.DnsZones.DnsZone", b =>
+                {
+                    b.Navigation("Records");
                 });
 
             modelBuilder.Entity("MPanel.Domain.Incidents.Incident", b =>

@@ -1,0 +1,143 @@
+# shellcheck shell=bash
+# PowerDNS Authoritative (sqlite3 backend) for MPanel's DNS zones. Sourced by services.sh.
+#
+#   start_powerdns   pdns_server on 127.0.0.1:$MPANEL_PDNS_PORT (5300), HTTP API on
+#                    127.0.0.1:$MPANEL_PDNS_API_PORT (58081), api-key $MPANEL_PDNS_API_KEY;
+#                    config + sqlite3 database in $MPANEL_DATA/powerdns, log in $MPANEL_LOGS/powerdns.log
+#   stop_powerdns
+#
+# start_powerdns also exports PowerDns__ApiUrl and PowerDns__ApiKey for MPanel (scripts/run, scripts/test).
+#
+# Idempotent: already running and healthy -> returns 0. MPanel only talks to it through the API.
+
+MPANEL_PDNS_PORT=${MPANEL_PDNS_PORT:-5300}
+MPANEL_PDNS_API_PORT=${MPANEL_PDNS_API_PORT:-58081}
+MPANEL_PDNS_API_KEY=${MPANEL_PDNS_API_KEY:-mpanel-dev-pdns-key}
+MPANEL_PDNS_DIR="$MPANEL_DATA/powerdns"
+
+_pdns_api_ok() {
+  curl -fsS -m 2 -H "X-API-Key: $MPANEL_PDNS_API_KEY" \
+    "http://127.0.0.1:$MPANEL_PDNS_API_PORT/api/v1/servers/localhost" >/dev/null 2>&1
+}
+
+_pdns_dns_ok() {  # any DNS answer (REFUSED for a zone we do not serve is an answer)
+  dig +time=1 +tries=1 @127.0.0.1 -p "$MPANEL_PDNS_PORT" mpanel-health.invalid SOA 2>/dev/null | grep -q 'status: '
+}
+
+_pdns_healthy() { _pdns_api_ok && _pdns_dns_ok; }
+
+# The Debian package's own instance (port 53, /etc/powerdns) must not run: no systemd here,
+# but an init script may have started it. Stop only pdns_server processes not using our config dir.
+_pdns_stop_distro_instance() {
+  local pid cmd
+  for pid in $(pgrep -x pdns_server 2>/dev/null); do
+    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+    [[ "$cmd" == *"--config-dir=$MPANEL_PDNS_DIR"* ]] && continue
+    [[ "$cmd" == *"--config-dir="* ]] && continue   # someone else's private instance: leave it
+    _log "Stopping the Debian default pdns_server (pid $pid)…"
+    if [[ -x /etc/init.d/pdns ]]; then _as_root /etc/init.d/pdns stop >/dev/null 2>&1 || true; fi
+    kill "$pid" 2>/dev/null || true
+  done
+}
+
+_pdns_write_config() {
+  cat >"$MPANEL_PDNS_DIR/pdns.conf" <<EOF
+# Written by scripts/lib/powerdns.sh; regenerated at every start.
+launch=gsqlite3
+gsqlite3-database=$MPANEL_PDNS_DIR/pdns.sqlite3
+local-address=127.0.0.1
+local-port=$MPANEL_PDNS_PORT
+api=yes
+api-key=$MPANEL_PDNS_API_KEY
+webserver=yes
+webserver-address=127.0.0.1
+webserver-port=$MPANEL_PDNS_API_PORT
+webserver-allow-from=127.0.0.1
+default-soa-content=ns1.mpanel.test hostmaster.@ 0 10800 3600 604800 3600
+default-ttl=3600
+# Development instance: answers reflect API changes at once (no packet/query caches).
+cache-ttl=0
+query-cache-ttl=0
+negquery-cache-ttl=0
+zone-cache-refresh-interval=0
+receiver-threads=1
+distributor-threads=1
+socket-dir=$MPANEL_PDNS_DIR
+loglevel=4
+security-poll-suffix=
+EOF
+}
+
+_pdns_init_db() {
+  local db="$MPANEL_PDNS_DIR/pdns.sqlite3" schema=""
+  [[ -s "$db" ]] && return 0
+  local f
+  for f in /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql \
+           /usr/share/doc/pdns-backend-sqlite3/schema.sqlite3.sql; do
+    [[ -f "$f" ]] && { schema="$f"; break; }
+  done
+  if [[ -z "$schema" ]]; then _err "PowerDNS sqlite3 schema not found (pdns-backend-sqlite3)"; return 1; fi
+  rm -f "$db"
+  "$MPANEL_PY" - "$db" "$schema" <<'PY' || { _err "could not create $db"; rm -f "$db"; return 1; }
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+con.executescript(open(sys.argv[2]).read())
+con.commit()
+con.close()
+PY
+}
+
+start_powerdns() {
+  export PowerDns__ApiUrl="http://127.0.0.1:$MPANEL_PDNS_API_PORT" PowerDns__ApiKey="$MPANEL_PDNS_API_KEY"
+  if ! command -v pdns_server >/dev/null 2>&1 || [[ ! -f /usr/lib/x86_64-linux-gnu/pdns/libgsqlite3backend.so && \
+       -z "$(ls /usr/lib/*/pdns/libgsqlite3backend.so 2>/dev/null)" ]] || ! command -v dig >/dev/null 2>&1; then
+    ensure_packages pdns-server pdns-backend-sqlite3 dnsutils curl || return 1
+  fi
+  command -v curl >/dev/null 2>&1 || ensure_packages curl || return 1
+  _pdns_stop_distro_instance
+  _pdns_healthy && return 0
+  _mkdirs
+  mkdir -p "$MPANEL_PDNS_DIR"
+  local pidfile="$MPANEL_PDNS_DIR/pdns.pid" log="$MPANEL_LOGS/powerdns.log" pid
+  if [[ -f "$pidfile" ]]; then
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then   # ours, but not healthy: restart it
+      kill "$pid" 2>/dev/null || true
+      local d=$((SECONDS + 10))
+      while kill -0 "$pid" 2>/dev/null && (( SECONDS < d )); do sleep 0.1; done
+    fi
+    rm -f "$pidfile"
+  fi
+  _pdns_init_db || return 1
+  _pdns_write_config
+  local start_line=0
+  [[ -f "$log" ]] && start_line=$(wc -l <"$log")
+  nohup pdns_server --config-dir="$MPANEL_PDNS_DIR" --daemon=no --guardian=no --disable-syslog=yes \
+    </dev/null >>"$log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$pidfile"
+  local deadline=$((SECONDS + ${MPANEL_PDNS_TIMEOUT:-30}))
+  until _pdns_healthy; do
+    if ! kill -0 "$pid" 2>/dev/null || (( SECONDS >= deadline )); then
+      _err "PowerDNS did not come up on 127.0.0.1:$MPANEL_PDNS_PORT (API :$MPANEL_PDNS_API_PORT); log tail ($log):"
+      tail -n +"$((start_line + 1))" "$log" | tail -n 30 >&2
+      kill "$pid" 2>/dev/null || true
+      rm -f "$pidfile"
+      return 1
+    fi
+    sleep 0.1
+  done
+  _log "PowerDNS listening on 127.0.0.1:$MPANEL_PDNS_PORT (API http://127.0.0.1:$MPANEL_PDNS_API_PORT)"
+}
+
+stop_powerdns() {
+  local pidfile="$MPANEL_PDNS_DIR/pdns.pid" pid=""
+  [[ -f "$pidfile" ]] && pid=$(cat "$pidfile")
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 10))
+    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
