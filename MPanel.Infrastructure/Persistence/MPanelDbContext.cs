@@ -65,6 +65,13 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<ApiActivity> ApiActivity => Set<ApiActivity>();
     public DbSet<ApiIdempotencyRecord> ApiIdempotencyRecords => Set<ApiIdempotencyRecord>();
     public DbSet<CustomerAcquisition> CustomerAcquisitions => Set<CustomerAcquisition>();
+    public DbSet<Domain.Provisioning.ProvisioningTask> ProvisioningTasks => Set<Domain.Provisioning.ProvisioningTask>();
+    public DbSet<Domain.Provisioning.ProvisioningStep> ProvisioningSteps => Set<Domain.Provisioning.ProvisioningStep>();
+    public DbSet<Domain.Provisioning.ProvisioningDriftRecord> ProvisioningDrift => Set<Domain.Provisioning.ProvisioningDriftRecord>();
+    public DbSet<Domain.Provisioning.HostingAccount> HostingAccounts => Set<Domain.Provisioning.HostingAccount>();
+    public DbSet<Domain.Provisioning.ServerDriftSummary> ServerDriftSummaries => Set<Domain.Provisioning.ServerDriftSummary>();
+    public DbSet<Domain.Servers.Server> Servers => Set<Domain.Servers.Server>();
+    public DbSet<Domain.Databases.CustomerDatabase> CustomerDatabases => Set<Domain.Databases.CustomerDatabase>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

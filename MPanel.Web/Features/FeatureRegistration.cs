@@ -10,6 +10,7 @@ using MPanel.Web.Features.MarketingApi;
 using MPanel.Web.Features.Orders;
 using MPanel.Web.Features.Payments;
 using MPanel.Web.Features.Platform;
+using MPanel.Web.Features.Provisioning;
 using MPanel.Web.Features.Subscriptions;
 using MPanel.Web.Features.Tenants;
 using MPanel.Web.Features.Users;
@@ -33,7 +34,6 @@ public static class FeatureRegistration
         .AddScoped<Emails.EmailComposer>()
         .AddScoped<Emails.EmailDispatchJob>()
         .AddScoped<Microsoft.AspNetCore.Components.Web.HtmlRenderer>()
-        .AddSingleton<MPanel.Domain.Billing.IProvisioningPort, Billing.LoggingProvisioningPort>()
         .AddSingleton<MPanel.Infrastructure.Documents.InvoicePdfRenderer>()
         .AddScoped<Catalog.CatalogService>()
         .AddScoped<Orders.OrdersService>()
@@ -45,7 +45,8 @@ public static class FeatureRegistration
         .AddScoped<Billing.BillingOperationsService>()
         .AddScoped<Payments.StripeEventJob>()
         .AddScoped<Billing.BillingDemoSeeder>()
-        .AddMarketingApi();
+        .AddMarketingApi()
+        .AddProvisioningEngine();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -65,6 +66,7 @@ public static class FeatureRegistration
         api.MapOrdersApi(); api.MapInvoicesApi(); api.MapSubscriptionsApi(); api.MapPaymentsApi();
         api.MapCatalogApi();
         api.MapApiKeysApi();
+        Provisioning.ProvisioningRegistration.MapProvisioningApi(api);
         // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
         app.MapMarketingApi();
         app.MapMarketingOpenApi();

@@ -378,3 +378,4 @@ stop_smtp_sink() {
   [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
   rm -f "$pidfile"
 }
+source "$ROOT/scripts/lib/mariadb.sh"
