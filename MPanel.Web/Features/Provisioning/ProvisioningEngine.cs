@@ -18,15 +18,19 @@ public sealed class ProvisioningOptions
     public const string Section = "Provisioning";
     /// <summary>Attempts of one step inside one job run before the task stops in Failed.</summary>
     public int StepAttempts { get; set; } = 3;
-    /// <summary>Waits between attempts (the last one repeats): 1 s, 4 s, 10 s.</summary>
-    public int[] RetryDelaysMs { get; set; } = [1000, 4000, 10000];
+    /// <summary>Waits between attempts in milliseconds, comma-separated (the last one repeats): 1 s, 4 s, 10 s.</summary>
+    public string RetryDelaysMs { get; set; } = "1000,4000,10000";
     /// <summary>The domain a subscription without one gets: <c>{account}.{suffix}</c>.</summary>
     public string DefaultDomainSuffix { get; set; } = "hosting.mpanel.test";
     /// <summary>Cron of the nightly reconcile (<c>provisioning:reconcile</c>).</summary>
     public string ReconcileCron { get; set; } = "30 3 * * *";
 
-    public TimeSpan DelayBefore(int nextAttempt) =>
-        RetryDelaysMs.Length == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(RetryDelaysMs[Math.Clamp(nextAttempt - 2, 0, RetryDelaysMs.Length - 1)]);
+    public TimeSpan DelayBefore(int nextAttempt)
+    {
+        var delays = RetryDelaysMs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => int.TryParse(d, out var ms) ? Math.Max(0, ms) : 0).ToArray();
+        return delays.Length == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(delays[Math.Clamp(nextAttempt - 2, 0, delays.Length - 1)]);
+    }
 }
 
 /// <summary>Live event kinds the engine publishes (besides the row events the audit interceptor sends).
@@ -263,15 +267,42 @@ public sealed class ProvisioningEngine(IServiceScopeFactory services, TimeProvid
         }
     }
 
-    /// <summary>A session-level advisory lock on the subscription, held by its own connection: released when the run
-    /// ends or its process dies, so a crashed run never blocks the next.</summary>
-    private async Task<NpgsqlConnection> LockAsync(Guid subscriptionId, CancellationToken ct)
+    /// <summary>A session-level advisory lock on the subscription, held by its own connection and released explicitly
+    /// (a pooled connection would otherwise keep it); if the process dies, PostgreSQL releases it with the session.</summary>
+    private async Task<AdvisoryLock> LockAsync(Guid subscriptionId, CancellationToken ct)
     {
+        var key = BitConverter.ToInt64(subscriptionId.ToByteArray(), 8) ^ 0x5052_4F56;
         var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT pg_advisory_lock($1)", conn);
-        cmd.Parameters.Add(new() { Value = BitConverter.ToInt64(subscriptionId.ToByteArray(), 8) ^ 0x5052_4F56 });
-        await cmd.ExecuteNonQueryAsync(ct);
-        return conn;
+        try
+        {
+            await using var cmd = new NpgsqlCommand("SELECT pg_advisory_lock($1)", conn) { CommandTimeout = 0 };
+            cmd.Parameters.Add(new() { Value = key });
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+        return new AdvisoryLock(conn, key);
+    }
+
+    private sealed class AdvisoryLock(NpgsqlConnection conn, long key) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var cmd = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", conn);
+                cmd.Parameters.Add(new() { Value = key });
+                await cmd.ExecuteNonQueryAsync();
+            }
+            catch (NpgsqlException)
+            {
+                NpgsqlConnection.ClearPool(conn); // a broken session: its lock ends with it
+            }
+            await conn.DisposeAsync();
+        }
     }
 }
 
