@@ -21,6 +21,8 @@ public sealed record ProvisioningTaskRow(Guid Id, Guid SubscriptionId, string Pr
 
 public sealed record ProvisioningDriftView(Guid Id, string Kind, string Resource, string Expected, string Actual, DateTimeOffset FoundAt);
 
+public sealed record HostingInfo(string AccountName, string? Domain, string? ServerName, DateTimeOffset? ProvisionedAt);
+
 public sealed record ProvisioningTaskQuery(ProvisioningTaskStatus? Status = null, Guid? SubscriptionId = null);
 
 /// <summary>Creating tasks idempotently (one open task per subscription and action) and handing them to Hangfire.
@@ -105,6 +107,19 @@ public sealed class ProvisioningService(TenantScopeFactory scopes, TimeProvider 
         var tasks = await scope.Db.ProvisioningTasks.AsNoTracking().Include(t => t.Steps).Where(t => t.SubscriptionId == subscriptionId)
             .OrderByDescending(t => t.CreatedAt).Take(take).ToListAsync(ct);
         return tasks.Select(ToView).ToList();
+    }
+
+    public async Task<HostingInfo?> HostingAsync(Guid subscriptionId, CancellationToken ct = default)
+    {
+        await using var scope = scopes.Create();
+        var db = scope.Db;
+        return await (from s in db.Subscriptions
+                      where s.Id == subscriptionId
+                      join a in db.HostingAccounts on s.Id equals a.SubscriptionId into accounts
+                      from a in accounts.DefaultIfEmpty()
+                      join v in db.Servers on a.ServerId equals v.Id into servers
+                      from v in servers.DefaultIfEmpty()
+                      select new HostingInfo(s.AccountName, s.PrimaryDomain, v == null ? null : v.Name, s.ProvisionedAt)).FirstOrDefaultAsync(ct);
     }
 
     public async Task<ProvisioningTaskView> GetAsync(Guid taskId, CancellationToken ct = default)
