@@ -32,7 +32,7 @@ public sealed class ProvisioningStepperBrowserTests(ProvisioningStepperBrowserTe
         public async Task RunAsync(ProvisioningStepContext context, CancellationToken ct)
         {
             if (Gates.TryGetValue(context.SubscriptionId, out var gate)) await gate.Task.WaitAsync(ct);
-            if (Failing.ContainsKey(context.SubscriptionId)) throw new InvalidOperationException($"{title}: connection refused (127.0.0.1:58090)");
+            if (Failing.ContainsKey(context.SubscriptionId)) throw new InvalidOperationException("connection refused (127.0.0.1:58090)");
         }
 
         public Task<IReadOnlyList<ProvisioningDrift>> FindDriftAsync(ProvisioningStepContext context, CancellationToken ct) =>
@@ -49,6 +49,7 @@ public sealed class ProvisioningStepperBrowserTests(ProvisioningStepperBrowserTe
         {
             base.ConfigureWebHost(builder);
             builder.UseSetting("Provisioning:RetryDelaysMs", "10");
+            builder.UseSetting("CustomerDatabases:MariaDbAdmin", $"Server={Databases.CustomerDatabasesTests.Factory.MariaDbSocket()};Protocol=Unix;User ID=root");
             builder.ConfigureTestServices(services =>
             {
                 services.AddSingleton<IProvisioningStep>(Zone);
@@ -125,11 +126,55 @@ public sealed class ProvisioningStepperBrowserTests(ProvisioningStepperBrowserTe
         await page.GetByTestId("provisioning-status-filter").ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("Failed", new() { Exact = true }).ClickAsync();
         var grid = page.GetByTestId("provisioning-grid");
+        await Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
+        await Expect(grid.GetByTestId("provisioning-status").Filter(new() { HasNotText = "Failed" })).ToHaveCountAsync(0);
         await Expect(grid.GetByTestId("provisioning-row-error").First).ToContainTextAsync("connection refused");
         await BrowserFactory.ScreenshotAsync(page, "provisioning-queue-failed");
         app.Site.Failing.TryRemove(failing, out _);
         await grid.GetByTestId("queue-retry").First.ClickAsync();
         await Expect(grid.GetByTestId("queue-retry")).ToHaveCountAsync(0);
         Assert.Equal(ProvisioningTaskStatus.Succeeded, await engine.RunAsync(tenantId, await TaskIdAsync(failing), CancellationToken.None));
+        }
+
+    [Fact]
+    public async Task Staff_AddAServerWithAnEncryptedSecret_AndCreateACustomerDatabaseWhosePasswordIsShownOnce()
+    {
+        var page = await app.SignedInPageAsync(Admin);
+        await page.GotoAsync("/servers");
+        await BrowserFactory.WaitForCircuitAsync(page);
+        var name = "web-" + Guid.NewGuid().ToString("N")[..6];
+        await FillAsync(page.GetByTestId("server-name"), name);
+        await FillAsync(page.GetByTestId("server-host"), "127.0.0.1");
+        await page.GetByTestId("server-create").ClickAsync();
+        await Expect(page.GetByTestId("server-title")).ToHaveTextAsync(name);
+        await FillAsync(page.GetByTestId("connection-endpoint"), "http://127.0.0.1:58090");
+        await FillAsync(page.GetByTestId("connection-secret"), "mpanel-dev-agent-secret");
+        await page.GetByTestId("connection-save").ClickAsync();
+        await Expect(page.GetByTestId("server-connections")).ToContainTextAsync("stored, encrypted");
+        await page.GetByTestId("server-check").ClickAsync();
+        await Expect(page.GetByTestId("server-health")).ToContainTextAsync("http://127.0.0.1:58090");
+        await BrowserFactory.ScreenshotAsync(page, "servers-detail");
+        var stored = await app.InSystemScopeAsync((_, db) => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Servers, s => s.Name == name));
+        Assert.DoesNotContain("mpanel-dev-agent-secret", stored.Connections.Single().ProtectedSecret);
+
+        await page.GotoAsync("/databases");
+        await BrowserFactory.WaitForCircuitAsync(page);
+        await app.CreateCustomerAsync((await app.PlatformAsync()).Id, "Ada", "Dbpage");
+        await FillAsync(page.GetByTestId("customer-picker"), "Dbpage");
+        await page.Locator(".mud-popover-open").GetByText("Ada Dbpage").First.ClickAsync();
+        var dbName = "shop_" + Guid.NewGuid().ToString("N")[..6];
+        await FillAsync(page.GetByTestId("database-name"), dbName);
+        await page.GetByTestId("database-create").ClickAsync();
+        await Expect(page.GetByTestId("database-credentials")).ToContainTextAsync(dbName);
+        Assert.True((await page.GetByTestId("database-password").TextContentAsync())!.Trim().Length >= 20);
+        await Expect(page.GetByTestId("databases-grid")).ToContainTextAsync(dbName);
+        await BrowserFactory.ScreenshotAsync(page, "databases-created");
+    }
+
+    private static async Task FillAsync(ILocator field, string value)
+    {
+        var inner = field.Locator("input, textarea");
+        if (await inner.CountAsync() > 0) await inner.First.FillAsync(value);
+        else await field.FillAsync(value);
     }
 }
