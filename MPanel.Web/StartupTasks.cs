@@ -16,6 +16,7 @@ public sealed class StartupTasks(IServiceProvider services, IConfiguration confi
             .AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringId, "default", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         Features.MarketingApi.MarketingMaintenanceJob.Register(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
         Features.Webhooks.WebhookDispatchJob.Register(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
+        Features.Provisioning.ProvisioningJob.Register(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>(), configuration["Provisioning:ReconcileCron"] ?? "30 3 * * *");
         await RegisterBillingJobsAsync(scope.ServiceProvider, cancellationToken);
         if (configuration.GetValue("Demo:Seed", false))
         {

@@ -7,7 +7,7 @@ public enum OrderStatus { PendingPayment, AwaitingApproval, Completed, Cancelled
 public enum OrderChannel { Admin, ClientArea, Api }
 
 public sealed record OrderItem(Guid ProductId, string ProductName, BillingCycle Cycle, IReadOnlyList<ChosenOption> Options, decimal Price,
-    decimal SetupFee, decimal Discount, Guid SubscriptionId);
+    decimal SetupFee, decimal Discount, Guid SubscriptionId, string? Domain = null);
 
 /// <summary>What the customer bought and where the sale came from. Creates Pending subscriptions and the first invoice.</summary>
 public sealed class Order : Entity, ITenantOwned, IVersioned

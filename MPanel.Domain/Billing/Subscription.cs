@@ -55,6 +55,12 @@ public sealed class Subscription : Entity, ITenantOwned, IVersioned
     public DateTimeOffset? TerminatedAt { get; private set; }
     public uint Version { get; private set; }
     public IReadOnlyList<SubscriptionTransition> Transitions => _transitions;
+    /// <summary>The service's main domain in ASCII (punycode), set from the order item.</summary>
+    public string? PrimaryDomain { get; private set; }
+    /// <summary>The hosting account's stable name, generated once ("u" + 8 hex digits, unique).</summary>
+    public string AccountName { get; private set; } = "";
+    /// <summary>Set when a provision plan first completed.</summary>
+    public DateTimeOffset? ProvisionedAt { get; private set; }
 
     public decimal RenewalAmount => Math.Max(0, Price - RecurringDiscount);
     public bool Renews => Cycle.Renews() && Status is SubscriptionStatus.Active or SubscriptionStatus.Suspended && !CancelAtPeriodEnd;
@@ -79,10 +85,16 @@ public sealed class Subscription : Entity, ITenantOwned, IVersioned
             CurrentPeriodStart = start,
             CurrentPeriodEnd = cycle.PeriodEnd(start),
             CreatedAt = now,
+            AccountName = Provisioning.HostingNames.NewAccountName(),
         };
         subscription._transitions.Add(new SubscriptionTransition(subscription, null, SubscriptionStatus.Pending, "Ordered", "system", now));
         return subscription;
     }
+
+    /// <summary>Sets the main domain (already normalised with <see cref="Provisioning.HostingNames.NormalizeDomain"/>).</summary>
+    public void SetPrimaryDomain(string? asciiDomain) => PrimaryDomain = asciiDomain is null ? null : Provisioning.HostingNames.NormalizeDomain(asciiDomain);
+
+    public void MarkProvisioned(DateTimeOffset now) => ProvisionedAt ??= now;
 
     public bool Activate(string reason, string actor, DateTimeOffset now)
     {

@@ -77,6 +77,13 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<Domain.DnsZones.DnsZoneTemplate> DnsZoneTemplates => Set<Domain.DnsZones.DnsZoneTemplate>();
     public DbSet<Domain.Domains.RegisteredDomain> RegisteredDomains => Set<Domain.Domains.RegisteredDomain>();
     public DbSet<Domain.Domains.DomainTask> DomainTasks => Set<Domain.Domains.DomainTask>();
+    public DbSet<Domain.Provisioning.ProvisioningTask> ProvisioningTasks => Set<Domain.Provisioning.ProvisioningTask>();
+    public DbSet<Domain.Provisioning.ProvisioningStep> ProvisioningSteps => Set<Domain.Provisioning.ProvisioningStep>();
+    public DbSet<Domain.Provisioning.ProvisioningDriftRecord> ProvisioningDrift => Set<Domain.Provisioning.ProvisioningDriftRecord>();
+    public DbSet<Domain.Provisioning.HostingAccount> HostingAccounts => Set<Domain.Provisioning.HostingAccount>();
+    public DbSet<Domain.Provisioning.ServerDriftSummary> ServerDriftSummaries => Set<Domain.Provisioning.ServerDriftSummary>();
+    public DbSet<Domain.Servers.Server> Servers => Set<Domain.Servers.Server>();
+    public DbSet<Domain.Databases.CustomerDatabase> CustomerDatabases => Set<Domain.Databases.CustomerDatabase>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -33,7 +33,7 @@ public sealed class NavMenuTests : BunitContext
 
     [Fact]
     public void Support_SeesCustomersButNoAdministration() =>
-        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/products" }, LinksFor(Roles.Support));
+        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/products", "/provisioning", "/databases", "/servers" }, LinksFor(Roles.Support));
 
     [Fact]
     public void Client_SeesOnlyTheClientArea() =>

@@ -13,6 +13,7 @@ using MPanel.Web.Features.MarketingApi;
 using MPanel.Web.Features.Orders;
 using MPanel.Web.Features.Payments;
 using MPanel.Web.Features.Platform;
+using MPanel.Web.Features.Provisioning;
 using MPanel.Web.Features.Subscriptions;
 using MPanel.Web.Features.Tenants;
 using MPanel.Web.Features.Users;
@@ -37,7 +38,6 @@ public static class FeatureRegistration
         .AddScoped<Emails.EmailComposer>()
         .AddScoped<Emails.EmailDispatchJob>()
         .AddScoped<Microsoft.AspNetCore.Components.Web.HtmlRenderer>()
-        .AddSingleton<MPanel.Domain.Billing.IProvisioningPort, Billing.LoggingProvisioningPort>()
         .AddSingleton<MPanel.Infrastructure.Documents.InvoicePdfRenderer>()
         .AddScoped<Catalog.CatalogService>()
         .AddScoped<Orders.OrdersService>()
@@ -53,7 +53,8 @@ public static class FeatureRegistration
         .AddContactRequests()
         .AddWebhooks()
         .AddIncidents()
-        .AddDnsZones();
+        .AddDnsZones()
+        .AddProvisioningEngine();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -74,6 +75,7 @@ public static class FeatureRegistration
         api.MapCatalogApi();
         api.MapApiKeysApi();
         DnsZones.DnsZonesApi.MapDnsZonesApi(api); Domains.DomainsApi.MapDomainsApi(api);
+        Provisioning.ProvisioningRegistration.MapProvisioningApi(api);
         // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
         app.MapMarketingApi();
         app.MapMarketingOpenApi();

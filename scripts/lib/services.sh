@@ -381,3 +381,4 @@ stop_smtp_sink() {
 
 # shellcheck source=powerdns.sh
 source "$(dirname "${BASH_SOURCE[0]}")/powerdns.sh"
+source "$ROOT/scripts/lib/mariadb.sh"

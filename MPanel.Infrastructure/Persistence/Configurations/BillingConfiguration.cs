@@ -112,6 +112,9 @@ internal sealed class SubscriptionConfiguration : IEntityTypeConfiguration<Subsc
         b.Property(s => s.SuspensionReason).HasMaxLength(500);
         b.Property(s => s.Options).HasJsonConversion();
         b.Property(s => s.PendingChange).HasJsonConversion();
+        b.Property(s => s.PrimaryDomain).HasMaxLength(253);
+        b.Property(s => s.AccountName).HasMaxLength(16);
+        b.HasIndex(s => s.AccountName).IsUnique();
         // The renewal run's scan: due subscriptions of one tenant by paid-through date.
         b.HasIndex(s => new { s.TenantId, s.Status, s.CurrentPeriodEnd });
         b.HasIndex(s => s.CustomerId);

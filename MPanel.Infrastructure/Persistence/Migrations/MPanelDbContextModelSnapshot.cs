@@ -1512,6 +1512,12 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("AccountName")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("account_name");
+
                     b.Property<DateTimeOffset?>("ActivatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("activated_at");
@@ -1570,6 +1576,11 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasColumnType("numeric(19,4)")
                         .HasColumnName("price");
 
+                    b.Property<string>("PrimaryDomain")
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("primary_domain");
+
                     b.Property<Guid>("ProductId")
                         .HasColumnType("uuid")
                         .HasColumnName("product_id");
@@ -1584,6 +1595,10 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("promo_code");
+
+                    b.Property<DateTimeOffset?>("ProvisionedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("provisioned_at");
 
                     b.Property<decimal>("RecurringDiscount")
                         .HasPrecision(19, 4)
@@ -1621,6 +1636,10 @@ namespace MPanel.Infrastructure.Persistence.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_subscriptions");
+
+                    b.HasIndex("AccountName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_subscriptions_account_name");
 
                     b.HasIndex("CustomerId")
                         .HasDatabaseName("ix_subscriptions_customer_id");
@@ -1940,6 +1959,92 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_customer_notes_tenant_id");
 
                     b.ToTable("customer_notes", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Databases.CustomerDatabase", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Engine")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("engine");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("PasswordChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("password_changed_at");
+
+                    b.Property<string>("ProtectedPassword")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_password");
+
+                    b.Property<Guid?>("ServerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("server_id");
+
+                    b.Property<long?>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<DateTimeOffset?>("SizeMeasuredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("size_measured_at");
+
+                    b.Property<Guid?>("SubscriptionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("user_name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_customer_databases");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_customer_databases_customer_id");
+
+                    b.HasIndex("ServerId")
+                        .HasDatabaseName("ix_customer_databases_server_id");
+
+                    b.HasIndex("SubscriptionId")
+                        .HasDatabaseName("ix_customer_databases_subscription_id");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_customer_databases_tenant_id");
+
+                    b.HasIndex("Engine", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_customer_databases_engine_name");
+
+                    b.HasIndex("Engine", "UserName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_customer_databases_engine_user_name");
+
+                    b.ToTable("customer_databases", (string)null);
                 });
 
             modelBuilder.Entity("MPanel.Domain.DnsZones.DnsRecord", b =>
@@ -2665,6 +2770,367 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_contact_requests_tenant_id_created_at");
 
                     b.ToTable("contact_requests", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Provisioning.HostingAccount", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ProtectedState")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_state");
+
+                    b.Property<Guid?>("ServerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("server_id");
+
+                    b.Property<Guid>("SubscriptionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_hosting_accounts");
+
+                    b.HasIndex("ServerId")
+                        .HasDatabaseName("ix_hosting_accounts_server_id");
+
+                    b.HasIndex("SubscriptionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_hosting_accounts_subscription_id");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_hosting_accounts_tenant_id");
+
+                    b.ToTable("hosting_accounts", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Provisioning.ProvisioningDriftRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actual")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("actual");
+
+                    b.Property<string>("Expected")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("expected");
+
+                    b.Property<DateTimeOffset>("FoundAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("found_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("Resource")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("resource");
+
+                    b.Property<Guid>("SubscriptionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<Guid>("TaskId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("task_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_provisioning_drift");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_provisioning_drift_tenant_id");
+
+                    b.HasIndex("SubscriptionId", "ResolvedAt")
+                        .HasDatabaseName("ix_provisioning_drift_subscription_id_resolved_at");
+
+                    b.ToTable("provisioning_drift", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Provisioning.ProvisioningStep", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("integer")
+                        .HasColumnName("order");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TaskId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("task_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id")
+                        .HasName("pk_provisioning_steps");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_provisioning_steps_tenant_id");
+
+                    b.HasIndex("TaskId", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_provisioning_steps_task_id_position");
+
+                    b.ToTable("provisioning_steps", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Provisioning.ProvisioningTask", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("action");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("SubscriptionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_provisioning_tasks");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_provisioning_tasks_tenant_id");
+
+                    b.HasIndex("SubscriptionId", "Action")
+                        .IsUnique()
+                        .HasDatabaseName("ix_provisioning_tasks_open")
+                        .HasFilter("status IN ('Queued', 'Running', 'Failed')");
+
+                    b.HasIndex("SubscriptionId", "CreatedAt")
+                        .HasDatabaseName("ix_provisioning_tasks_subscription_id_created_at");
+
+                    b.HasIndex("TenantId", "Status", "CreatedAt")
+                        .HasDatabaseName("ix_provisioning_tasks_tenant_id_status_created_at");
+
+                    b.ToTable("provisioning_tasks", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Provisioning.ServerDriftSummary", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Checked")
+                        .HasColumnType("integer")
+                        .HasColumnName("checked");
+
+                    b.Property<int>("Drift")
+                        .HasColumnType("integer")
+                        .HasColumnName("drift");
+
+                    b.Property<int>("Errors")
+                        .HasColumnType("integer")
+                        .HasColumnName("errors");
+
+                    b.Property<DateTimeOffset>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<Guid?>("ServerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("server_id");
+
+                    b.Property<string>("ServerName")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("server_name");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_server_drift_summaries");
+
+                    b.HasIndex("ServerId", "StartedAt")
+                        .HasDatabaseName("ix_server_drift_summaries_server_id_started_at");
+
+                    b.ToTable("server_drift_summaries", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Servers.Server", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Capacity")
+                        .HasColumnType("integer")
+                        .HasColumnName("capacity");
+
+                    b.Property<string>("Connections")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("connections");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("host");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("roles");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_servers");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_servers_name");
+
+                    b.ToTable("servers", (string)null);
                 });
 
             modelBuilder.Entity("MPanel.Domain.Tenants.Tenant", b =>
@@ -3722,6 +4188,28 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasConstraintName("fk_customer_notes_customers_customer_id");
                 });
 
+            modelBuilder.Entity("MPanel.Domain.Databases.CustomerDatabase", b =>
+                {
+                    b.HasOne("MPanel.Domain.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_databases_customers_customer_id");
+
+                    b.HasOne("MPanel.Domain.Servers.Server", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_customer_databases_servers_server_id");
+
+                    b.HasOne("MPanel.Domain.Billing.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_customer_databases_subscriptions_subscription_id");
+                });
+
             modelBuilder.Entity("MPanel.Domain.DnsZones.DnsRecord", b =>
                 {
                     b.HasOne("MPanel.Domain.DnsZones.DnsZone", null)
@@ -3834,6 +4322,52 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_contact_requests_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Provisioning.HostingAccount", b =>
+                {
+                    b.HasOne("MPanel.Domain.Servers.Server", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_hosting_accounts_servers_server_id");
+
+                    b.HasOne("MPanel.Domain.Billing.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_hosting_accounts_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Provisioning.ProvisioningDriftRecord", b =>
+                {
+                    b.HasOne("MPanel.Domain.Billing.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_provisioning_drift_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Provisioning.ProvisioningStep", b =>
+                {
+                    b.HasOne("MPanel.Domain.Provisioning.ProvisioningTask", null)
+                        .WithMany("Steps")
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_provisioning_steps_provisioning_tasks_task_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Provisioning.ProvisioningTask", b =>
+                {
+                    b.HasOne("MPanel.Domain.Billing.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_provisioning_tasks_subscriptions_subscription_id");
                 });
 
             modelBuilder.Entity("MPanel.Domain.Tenants.Tenant", b =>
@@ -3992,6 +4526,11 @@ namespace MPanel.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("MPanel.Domain.Incidents.Incident", b =>
                 {
                     b.Navigation("Updates");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Provisioning.ProvisioningTask", b =>
+                {
+                    b.Navigation("Steps");
                 });
 #pragma warning restore 612, 618
         }

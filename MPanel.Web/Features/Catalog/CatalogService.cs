@@ -22,7 +22,7 @@ public sealed record TaxRuleView(Guid Id, TaxRuleDetails Details, string Label);
 
 public sealed record PromoCheck(string Code, string Description, decimal Discount, string Currency, bool Recurring);
 
-public sealed record CartLine(Guid ProductId, BillingCycle Cycle, IReadOnlyList<OptionChoice>? Options = null);
+public sealed record CartLine(Guid ProductId, BillingCycle Cycle, IReadOnlyList<OptionChoice>? Options = null, string? Domain = null);
 
 public sealed record OptionChoice(string Code, int Quantity);
 

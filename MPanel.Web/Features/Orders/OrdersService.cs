@@ -70,6 +70,8 @@ public sealed class OrdersService(TenantScopeFactory scopes, TimeProvider clock,
                 var discount = promo?.DiscountFor(product.Id, price) ?? 0m;
                 var subscription = Subscription.Create(customer.TenantId, customer.Id, product, line.Cycle, currency, price, options,
                     promo is { Recurring: true } ? discount : 0m, promo?.Code, newOrderId, today, now);
+                var domain = Text.Clean(line.Domain) is { } d ? Domain.Provisioning.HostingNames.NormalizeDomain(d, $"items[{items.Count}].domain") : null;
+                subscription.SetPrimaryDomain(domain);
                 scope.Db.Subscriptions.Add(subscription);
                 var (start, end) = (subscription.CurrentPeriodStart, line.Cycle.Renews() ? subscription.CurrentPeriodEnd : (DateOnly?)null);
                 var periodText = end is { } e ? $" ({start:yyyy-MM-dd} – {e.AddDays(-1):yyyy-MM-dd})" : "";
@@ -86,7 +88,7 @@ public sealed class OrdersService(TenantScopeFactory scopes, TimeProvider clock,
                 }
                 if (setupFee > 0)
                     invoice.AddLine(new InvoiceLineInput(InvoiceLineKind.SetupFee, $"{product.Name}: setup fee", 1, setupFee, 0m, product.Id, subscription.Id), tax);
-                items.Add(new OrderItem(product.Id, product.Name, line.Cycle, options, price, setupFee, discount, subscription.Id));
+                items.Add(new OrderItem(product.Id, product.Name, line.Cycle, options, price, setupFee, discount, subscription.Id, domain));
             }
             var order = Order.Place(customer.TenantId, customer.Id, channel, currency, items, promo?.Code, new Utm(request.UtmSource, request.UtmMedium, request.UtmCampaign), now, newOrderId);
             order.AttachInvoice(invoice.Id, invoice.Total);
