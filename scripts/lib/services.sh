@@ -378,3 +378,6 @@ stop_smtp_sink() {
   [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
   rm -f "$pidfile"
 }
+
+# shellcheck source=agent.sh
+source "$(dirname "${BASH_SOURCE[0]}")/agent.sh"   # customer sites: nginx 58080/58443, PHP-FPM, MPanel.Agent 58090
