@@ -65,6 +65,7 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<ApiActivity> ApiActivity => Set<ApiActivity>();
     public DbSet<ApiIdempotencyRecord> ApiIdempotencyRecords => Set<ApiIdempotencyRecord>();
     public DbSet<CustomerAcquisition> CustomerAcquisitions => Set<CustomerAcquisition>();
+    public DbSet<MPanel.Domain.Sites.Site> Sites => Set<MPanel.Domain.Sites.Site>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -10,6 +10,7 @@ using MPanel.Web.Features.MarketingApi;
 using MPanel.Web.Features.Orders;
 using MPanel.Web.Features.Payments;
 using MPanel.Web.Features.Platform;
+using MPanel.Web.Features.Sites;
 using MPanel.Web.Features.Subscriptions;
 using MPanel.Web.Features.Tenants;
 using MPanel.Web.Features.Users;
@@ -45,7 +46,8 @@ public static class FeatureRegistration
         .AddScoped<Billing.BillingOperationsService>()
         .AddScoped<Payments.StripeEventJob>()
         .AddScoped<Billing.BillingDemoSeeder>()
-        .AddMarketingApi();
+        .AddMarketingApi()
+        .AddSites();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -65,6 +67,7 @@ public static class FeatureRegistration
         api.MapOrdersApi(); api.MapInvoicesApi(); api.MapSubscriptionsApi(); api.MapPaymentsApi();
         api.MapCatalogApi();
         api.MapApiKeysApi();
+        api.MapSitesApi();
         // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
         app.MapMarketingApi();
         app.MapMarketingOpenApi();

@@ -207,6 +207,8 @@ _agent_publish() {
 start_agent() {
   _agent_need_root || return 1
   _mkdirs
+  # MPanel itself (scripts/run) talks to this agent with the same secret.
+  export Agent__Url="http://127.0.0.1:$MPANEL_AGENT_PORT" Agent__Secret="$MPANEL_AGENT_SECRET"
   if _agent_healthy; then
     # Running, but from older sources? Restart it on the new build.
     local dll="$MPANEL_AGENT_BIN/MPanel.Agent.dll"
