@@ -230,7 +230,9 @@ start_agent() {
       Agent__NginxSitesDir="$MPANEL_NGINX_DIR/sites" Agent__NginxPidFile="$MPANEL_NGINX_DIR/nginx.pid" \
       Agent__HttpListen="127.0.0.1:$MPANEL_SITES_HTTP_PORT" Agent__HttpsListen="127.0.0.1:$MPANEL_SITES_HTTPS_PORT" \
       Agent__PhpFpmDir="$MPANEL_PHPFPM_DIR" ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0
-    cd "$MPANEL_AGENT_BIN" && nohup dotnet "$MPANEL_AGENT_BIN/MPanel.Agent.dll" </dev/null >>"$log" 2>&1 &
+    cd "$MPANEL_AGENT_BIN" || exit 1
+    # A simple command in the background: $! is the agent itself, and no shell stays behind holding our stdout.
+    nohup dotnet "$MPANEL_AGENT_BIN/MPanel.Agent.dll" </dev/null >>"$log" 2>&1 &
     echo $! >"$MPANEL_DATA/agent.pid"
   )
   local deadline=$((SECONDS + 60))
@@ -240,6 +242,9 @@ start_agent() {
     fi
     sleep 0.2
   done
+  if ! kill -0 "$(cat "$MPANEL_DATA/agent.pid")" 2>/dev/null; then
+    _err "another process answers on 127.0.0.1:$MPANEL_AGENT_PORT and MPanel.Agent exited; log tail ($log):"; tail -n 30 "$log" >&2; return 1
+  fi
   _log "MPanel.Agent listening on 127.0.0.1:$MPANEL_AGENT_PORT"
 }
 
