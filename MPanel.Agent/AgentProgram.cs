@@ -54,6 +54,21 @@ public static class AgentProgram
             await context.Response.WriteAsJsonAsync(body);
         }));
         app.UseMiddleware<HmacAuthenticationMiddleware>();
+        // Expected refusals are answers, not errors: written here so the exception handler above only sees real failures.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (AgentException a) when (!context.Response.HasStarted)
+            {
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("MPanel.Agent.Actions")
+                    .LogInformation("{Path} refused: {Code} {Message}", context.Request.Path, a.Code, a.Message);
+                context.Response.StatusCode = a.Status;
+                await context.Response.WriteAsJsonAsync(new AgentError(a.Code, a.Message, a.Field));
+            }
+        });
 
         app.MapGet("/health", () => Results.Text("ok"));
         var v1 = app.MapGroup("/v1");

@@ -197,7 +197,8 @@ public sealed class SiteManager(IOptions<AgentOptions> options, AgentState state
         Directory.CreateDirectory(AcmeDir(primary));
 
         var before = a.Sites.ToDictionary(s => s.Key, s => s.Value.Clone());
-        var site = a.Sites.TryGetValue(primary, out var existing) ? existing : new SiteState();
+        var isNew = !a.Sites.TryGetValue(primary, out var existing);
+        var site = existing ?? new SiteState();
         site.Aliases = aliases;
         site.Kind = r.Kind;
         site.PhpVersion = version;
@@ -209,6 +210,13 @@ public sealed class SiteManager(IOptions<AgentOptions> options, AgentState state
         catch
         {
             RestoreSites(a, before);
+            if (isNew)
+            {
+                // Nothing of a site that never went live stays behind.
+                RemoveSiteFiles(primary);
+                var dir = Path.Combine(home, primary);
+                if (Directory.Exists(dir) && !Posix.IsSymlink(dir)) Directory.Delete(dir, recursive: true);
+            }
             throw;
         }
         state.Save();

@@ -38,6 +38,7 @@ public sealed class AgentConfigRollbackTests(InProcessAgent agent) : IClassFixtu
             var add = await Assert.ThrowsAsync<AgentCallException>(() => agent.Client.EnsureSiteAsync(new EnsureSiteRequest(Tenant, account, second, [], SiteKind.Static, null)));
             Assert.Equal("config_rejected", add.Code);
             Assert.False(File.Exists(Path.Combine(agent.NginxSites, second + ".conf")));
+            Assert.False(Directory.Exists(Path.Combine(agent.SitesRoot, account, second)));
 
             var suspend = await Assert.ThrowsAsync<AgentCallException>(() => agent.Client.SuspendSiteAsync(new SiteRequest(Tenant, account, domain)));
             Assert.Equal("config_rejected", suspend.Code);
