@@ -21,6 +21,8 @@ public sealed class SiteHost(IWebServerAgents agents, TimeProvider clock)
         if (site.Status == SiteStatus.Suspended && !result.Suspended) result = await Call(() => agent.SuspendSiteAsync(Name(site), ct));
         if (site.Status != SiteStatus.Suspended && result.Suspended) result = await Call(() => agent.UnsuspendSiteAsync(Name(site), ct));
         site.MarkProvisioned(result.DocumentRoot, result.PhpVersion, clock.GetUtcNow());
+        var usage = await Call(() => agent.DiskUsageAsync(new AccountRequest(site.TenantId, site.AccountName), ct));
+        site.RecordDiskUsage(usage.UsedBytes, clock.GetUtcNow());
     }
 
     public async Task SuspendAsync(Site site, CancellationToken ct)
