@@ -84,6 +84,7 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<Domain.Provisioning.ServerDriftSummary> ServerDriftSummaries => Set<Domain.Provisioning.ServerDriftSummary>();
     public DbSet<Domain.Servers.Server> Servers => Set<Domain.Servers.Server>();
     public DbSet<Domain.Databases.CustomerDatabase> CustomerDatabases => Set<Domain.Databases.CustomerDatabase>();
+    public DbSet<MPanel.Domain.Sites.Site> Sites => Set<MPanel.Domain.Sites.Site>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -14,6 +14,7 @@ using MPanel.Web.Features.Orders;
 using MPanel.Web.Features.Payments;
 using MPanel.Web.Features.Platform;
 using MPanel.Web.Features.Provisioning;
+using MPanel.Web.Features.Sites;
 using MPanel.Web.Features.Subscriptions;
 using MPanel.Web.Features.Tenants;
 using MPanel.Web.Features.Users;
@@ -54,7 +55,8 @@ public static class FeatureRegistration
         .AddWebhooks()
         .AddIncidents()
         .AddDnsZones()
-        .AddProvisioningEngine();
+        .AddProvisioningEngine()
+        .AddSites();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -76,6 +78,7 @@ public static class FeatureRegistration
         api.MapApiKeysApi();
         DnsZones.DnsZonesApi.MapDnsZonesApi(api); Domains.DomainsApi.MapDomainsApi(api);
         Provisioning.ProvisioningRegistration.MapProvisioningApi(api);
+        api.MapSitesApi();
         // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
         app.MapMarketingApi();
         app.MapMarketingOpenApi();

@@ -382,3 +382,5 @@ stop_smtp_sink() {
 # shellcheck source=powerdns.sh
 source "$(dirname "${BASH_SOURCE[0]}")/powerdns.sh"
 source "$ROOT/scripts/lib/mariadb.sh"
+# shellcheck source=agent.sh
+source "$(dirname "${BASH_SOURCE[0]}")/agent.sh"   # customer sites: nginx 58080/58443, PHP-FPM, MPanel.Agent 58090

@@ -3133,6 +3133,122 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                     b.ToTable("servers", (string)null);
                 });
 
+            modelBuilder.Entity("MPanel.Domain.Sites.Site", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountName")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("account_name");
+
+                    b.PrimitiveCollection<List<string>>("Aliases")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("aliases");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset?>("DiskCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disk_checked_at");
+
+                    b.Property<long?>("DiskUsedBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("disk_used_bytes");
+
+                    b.Property<string>("DocumentRoot")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("document_root");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("PhpVersion")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("php_version");
+
+                    b.Property<string>("PrimaryDomain")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("primary_domain");
+
+                    b.Property<int>("QuotaMb")
+                        .HasColumnType("integer")
+                        .HasColumnName("quota_mb");
+
+                    b.Property<Guid?>("ServerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("server_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid?>("SubscriptionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sites");
+
+                    b.HasIndex("AccountName")
+                        .HasDatabaseName("ix_sites_account_name");
+
+                    b.HasIndex("PrimaryDomain")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sites_primary_domain")
+                        .HasFilter("status <> 'Deleted'");
+
+                    b.HasIndex("SubscriptionId")
+                        .HasDatabaseName("ix_sites_subscription_id")
+                        .HasFilter("subscription_id IS NOT NULL");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_sites_tenant_id");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_sites_tenant_id_created_at");
+
+                    b.ToTable("sites", (string)null);
+                });
+
             modelBuilder.Entity("MPanel.Domain.Tenants.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4368,6 +4484,16 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_provisioning_tasks_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Sites.Site", b =>
+                {
+                    b.HasOne("MPanel.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sites_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("MPanel.Domain.Tenants.Tenant", b =>
