@@ -378,3 +378,6 @@ stop_smtp_sink() {
   [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
   rm -f "$pidfile"
 }
+
+# shellcheck source=pebble.sh
+source "$ROOT/scripts/lib/pebble.sh"
