@@ -65,6 +65,8 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<ApiActivity> ApiActivity => Set<ApiActivity>();
     public DbSet<ApiIdempotencyRecord> ApiIdempotencyRecords => Set<ApiIdempotencyRecord>();
     public DbSet<CustomerAcquisition> CustomerAcquisitions => Set<CustomerAcquisition>();
+    public DbSet<MPanel.Domain.Certificates.Certificate> Certificates => Set<MPanel.Domain.Certificates.Certificate>();
+    public DbSet<MPanel.Domain.Certificates.AcmeAccount> AcmeAccounts => Set<MPanel.Domain.Certificates.AcmeAccount>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
