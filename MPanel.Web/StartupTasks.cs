@@ -15,6 +15,7 @@ public sealed class StartupTasks(IServiceProvider services, IConfiguration confi
         scope.ServiceProvider.GetRequiredService<IRecurringJobManager>()
             .AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringId, "default", j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         Features.MarketingApi.MarketingMaintenanceJob.Register(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
+        Features.Certificates.CertificateRenewalJob.Register(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
         await RegisterBillingJobsAsync(scope.ServiceProvider, cancellationToken);
         if (configuration.GetValue("Demo:Seed", false))
         {

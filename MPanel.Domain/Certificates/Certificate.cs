@@ -41,6 +41,8 @@ public sealed class Certificate : Entity, ITenantOwned
     /// <summary>After a failure, the renewal job leaves the certificate alone until then.</summary>
     public DateTimeOffset? NextAttemptAt { get; private set; }
     public DateTimeOffset? IssuedAt { get; private set; }
+    /// <summary>The hosting account whose site serves it (set by provisioning); renewals re-install it there.</summary>
+    public string? InstalledAccount { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -113,6 +115,12 @@ public sealed class Certificate : Entity, ITenantOwned
         UpdatedAt = now;
     }
 
+    public void MarkInstalled(string accountName, DateTimeOffset now)
+    {
+        InstalledAccount = accountName;
+        UpdatedAt = now;
+    }
+
     public void MarkExpiredIfPast(DateTimeOffset now)
     {
         if (Status == CertificateStatus.Issued && NotAfter <= now)
@@ -122,10 +130,15 @@ public sealed class Certificate : Entity, ITenantOwned
         }
     }
 
-    /// <summary>ACME certificates within <see cref="RenewBefore"/> of expiry (or never issued), outside any backoff.</summary>
+    /// <summary>Issued within this long: not renewed again, whatever its dates say (a rerun on the same day changes nothing).</summary>
+    public static readonly TimeSpan MinRenewalInterval = TimeSpan.FromDays(1);
+
+    /// <summary>ACME certificates within <see cref="RenewBefore"/> of expiry (or never issued), outside any backoff, and
+    /// not issued within <see cref="MinRenewalInterval"/>. The renewal job's query says the same in SQL.</summary>
     public bool IsDueForRenewal(DateTimeOffset now) =>
         Source == CertificateSource.Acme
         && (NextAttemptAt is null || NextAttemptAt <= now)
+        && (IssuedAt is null || IssuedAt <= now - MinRenewalInterval)
         && (Status is CertificateStatus.Pending or CertificateStatus.Failed || NotAfter is null || NotAfter - RenewBefore <= now);
 
     public static List<string> NormalizeDomains(IEnumerable<string> domains) =>

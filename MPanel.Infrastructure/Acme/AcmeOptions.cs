@@ -27,6 +27,10 @@ public sealed class AcmeOptions
     /// <summary>Serve http-01 challenges from this process on this URL (e.g. http://127.0.0.1:58080) when no agent
     /// publishes them; empty: do not listen.</summary>
     public string? Http01ListenUrl { get; set; }
+    /// <summary>PEM file of extra roots an uploaded certificate's chain may end at (besides the system's), e.g. a private CA.</summary>
+    public string? UploadTrustedRootsPath { get; set; }
+    /// <summary>Revoke a provisioned certificate when its service is terminated.</summary>
+    public bool RevokeOnTerminate { get; set; }
     /// <summary>Where <see cref="FileCertificateInstaller"/> writes installed certificates (until the agent installs them).</summary>
     public string InstallDirectory { get; set; } = Path.Combine(".data", "certificates");
 

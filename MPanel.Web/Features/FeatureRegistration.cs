@@ -2,6 +2,7 @@ using MPanel.Web.Features.Account;
 using MPanel.Web.Features.ApiKeys;
 using MPanel.Web.Features.Audit;
 using MPanel.Web.Features.Catalog;
+using MPanel.Web.Features.Certificates;
 using MPanel.Web.Features.ClientArea;
 using MPanel.Web.Features.Customers;
 using MPanel.Web.Features.Dashboard;
@@ -45,7 +46,8 @@ public static class FeatureRegistration
         .AddScoped<Billing.BillingOperationsService>()
         .AddScoped<Payments.StripeEventJob>()
         .AddScoped<Billing.BillingDemoSeeder>()
-        .AddMarketingApi();
+        .AddMarketingApi()
+        .AddCertificates();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -65,6 +67,7 @@ public static class FeatureRegistration
         api.MapOrdersApi(); api.MapInvoicesApi(); api.MapSubscriptionsApi(); api.MapPaymentsApi();
         api.MapCatalogApi();
         api.MapApiKeysApi();
+        api.MapCertificatesApi();
         // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
         app.MapMarketingApi();
         app.MapMarketingOpenApi();

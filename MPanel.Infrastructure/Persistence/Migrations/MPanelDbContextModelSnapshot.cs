@@ -1814,6 +1814,10 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("InstalledAccount")
+                        .HasColumnType("text")
+                        .HasColumnName("installed_account");
+
                     b.Property<DateTimeOffset?>("IssuedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("issued_at");

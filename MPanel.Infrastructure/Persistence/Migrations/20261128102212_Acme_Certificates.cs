@@ -56,6 +56,7 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                     renewal_attempts = table.Column<int>(type: "integer", nullable: false),
                     next_attempt_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     issued_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    installed_account = table.Column<string>(type: "text", nullable: true),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     domains = table.Column<List<string>>(type: "text[]", nullable: false)

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MPanel.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(MPanelDbContext))]
-    [Migration("20261128102025_Acme_Certificates")]
+    [Migration("20261128102212_Acme_Certificates")]
     partial class Acme_Certificates
     {
         /// <inheritdoc />
@@ -1816,6 +1816,10 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("InstalledAccount")
+                        .HasColumnType("text")
+                        .HasColumnName("installed_account");
 
                     b.Property<DateTimeOffset?>("IssuedAt")
                         .HasColumnType("timestamp with time zone")
