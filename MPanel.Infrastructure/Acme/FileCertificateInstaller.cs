@@ -28,12 +28,12 @@ public sealed partial class FileCertificateInstaller(IOptions<AcmeOptions> optio
         return Task.CompletedTask;
     }
 
-    public Task<string?> GetInstalledSerialAsync(Guid tenantId, string accountName, string domain, CancellationToken ct)
+    public async Task<string?> GetInstalledSerialAsync(Guid tenantId, string accountName, string domain, CancellationToken ct)
     {
         var file = Path.Combine(DirectoryFor(tenantId, accountName, domain), "fullchain.pem");
-        if (!File.Exists(file)) return Task.FromResult<string?>(null);
-        using var leaf = X509Certificate2.CreateFromPemFile(file);
-        return Task.FromResult<string?>(leaf.SerialNumber.ToUpperInvariant());
+        if (!File.Exists(file)) return null;
+        using var leaf = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(file, ct)); // the first certificate: the leaf
+        return leaf.SerialNumber.ToUpperInvariant();
     }
 
     private string DirectoryFor(Guid tenantId, string accountName, string domain)
