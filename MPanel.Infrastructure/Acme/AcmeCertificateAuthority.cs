@@ -7,10 +7,10 @@ namespace MPanel.Infrastructure.Acme;
 /// <summary>Issues certificates from an RFC 8555 CA with <see cref="AcmeClient"/>: account (created on first use), order,
 /// challenges through the http-01 or dns-01 publisher, finalize with a fresh key, download. Challenge material is removed
 /// afterwards whatever happened.</summary>
-public sealed class AcmeCertificateAuthority(IOptions<AcmeOptions> options, IHttpChallengePublisher httpChallenges,
-    IDnsChallengePublisher dnsChallenges, ILogger<AcmeCertificateAuthority> logger) : ICertificateAuthority, IDisposable
+public sealed class AcmeCertificateAuthority(AcmeHttpClient acmeHttp, IOptions<AcmeOptions> options, IHttpChallengePublisher httpChallenges,
+    IDnsChallengePublisher dnsChallenges, ILogger<AcmeCertificateAuthority> logger) : ICertificateAuthority
 {
-    private readonly HttpClient _http = new(options.Value.CreateHandler()) { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = acmeHttp.Http;
 
     public string DirectoryUrl => options.Value.DirectoryUrl;
 
@@ -86,6 +86,12 @@ public sealed class AcmeCertificateAuthority(IOptions<AcmeOptions> options, IHtt
             // idempotent
         }
     }
+}
 
-    public void Dispose() => _http.Dispose();
+/// <summary>The one HTTP client (and connection pool) for talking to the CA, with the configured TLS trust.</summary>
+public sealed class AcmeHttpClient(IOptions<AcmeOptions> options) : IDisposable
+{
+    public HttpClient Http { get; } = new(options.Value.CreateHandler()) { Timeout = TimeSpan.FromSeconds(30) };
+
+    public void Dispose() => Http.Dispose();
 }

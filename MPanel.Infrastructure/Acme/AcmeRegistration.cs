@@ -12,7 +12,9 @@ public static class AcmeRegistration
     public static IServiceCollection AddAcme(this IServiceCollection services)
     {
         services.AddOptions<AcmeOptions>().BindConfiguration(AcmeOptions.Section);
-        services.AddSingleton<ICertificateAuthority, AcmeCertificateAuthority>();
+        services.AddSingleton<AcmeHttpClient>();
+        // Scoped, so the publishers and the installer may be scoped too (the agent's clients will be).
+        services.AddScoped<ICertificateAuthority, AcmeCertificateAuthority>();
         services.AddSingleton<HttpChallengeStore>();
         services.AddSingleton<IHttpChallengePublisher>(sp => sp.GetRequiredService<HttpChallengeStore>());
         services.AddSingleton<IDnsChallengePublisher, PowerDnsChallengePublisher>();

@@ -20,7 +20,8 @@ public sealed class AcmeIssuanceTests(CertificatesFactory factory) : IClassFixtu
     /// 127.0.0.1:58080; once the agent's publisher is registered, the zone points at nginx (127.0.0.1) and nothing is bound.</summary>
     private async Task<(string Address, IAsyncDisposable? Listener)> Http01TargetAsync()
     {
-        if (factory.Services.GetRequiredService<IHttpChallengePublisher>() is HttpChallengeStore store)
+        await using var scope = factory.Services.CreateAsyncScope();
+        if (scope.ServiceProvider.GetRequiredService<IHttpChallengePublisher>() is HttpChallengeStore store)
             return ("127.0.0.2", await HttpChallengeListener.StartAsync(store, "http://127.0.0.2:58080"));
         return ("127.0.0.1", null);
     }
@@ -115,7 +116,7 @@ public sealed class AcmeIssuanceTests(CertificatesFactory factory) : IClassFixtu
 
         await step.RunAsync(Context(ServiceAction.Provision), CancellationToken.None);
         var id = Guid.Parse(state[CertificateStep.StateKey]);
-        var installer = factory.Services.GetRequiredService<ICertificateInstaller>();
+        var installer = scope.ServiceProvider.GetRequiredService<ICertificateInstaller>();
         var certificate = await factory.InTenantAsync(platform.Id, sp => sp.GetRequiredService<CertificatesService>().GetAsync(id));
         Assert.Equal([zone.Name, "www." + zone.Name], certificate.Domains);
         Assert.Equal("u1a2b3c4", certificate.InstalledAccount);
