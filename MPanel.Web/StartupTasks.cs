@@ -17,6 +17,7 @@ public sealed class StartupTasks(IServiceProvider services, IConfiguration confi
         Features.MarketingApi.MarketingMaintenanceJob.Register(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
         Features.Webhooks.WebhookDispatchJob.Register(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
         Features.Provisioning.ProvisioningJob.Register(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>(), configuration["Provisioning:ReconcileCron"] ?? "30 3 * * *");
+        Features.Certificates.CertificateRenewalJob.Register(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
         await RegisterBillingJobsAsync(scope.ServiceProvider, cancellationToken);
         if (configuration.GetValue("Demo:Seed", false))
         {

@@ -85,6 +85,8 @@ public sealed class MPanelDbContext(DbContextOptions<MPanelDbContext> options, C
     public DbSet<Domain.Servers.Server> Servers => Set<Domain.Servers.Server>();
     public DbSet<Domain.Databases.CustomerDatabase> CustomerDatabases => Set<Domain.Databases.CustomerDatabase>();
     public DbSet<MPanel.Domain.Sites.Site> Sites => Set<MPanel.Domain.Sites.Site>();
+    public DbSet<MPanel.Domain.Certificates.Certificate> Certificates => Set<MPanel.Domain.Certificates.Certificate>();
+    public DbSet<MPanel.Domain.Certificates.AcmeAccount> AcmeAccounts => Set<MPanel.Domain.Certificates.AcmeAccount>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

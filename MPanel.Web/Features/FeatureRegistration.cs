@@ -3,6 +3,7 @@ using MPanel.Web.Features.ApiKeys;
 using MPanel.Web.Features.Audit;
 using MPanel.Web.Features.Catalog;
 using MPanel.Web.Features.ContactRequests;
+using MPanel.Web.Features.Certificates;
 using MPanel.Web.Features.ClientArea;
 using MPanel.Web.Features.Customers;
 using MPanel.Web.Features.Incidents;
@@ -56,7 +57,8 @@ public static class FeatureRegistration
         .AddIncidents()
         .AddDnsZones()
         .AddProvisioningEngine()
-        .AddSites();
+        .AddSites()
+        .AddCertificates();
 
     public static void MapFeatureApis(this IEndpointRouteBuilder app)
     {
@@ -79,6 +81,7 @@ public static class FeatureRegistration
         DnsZones.DnsZonesApi.MapDnsZonesApi(api); Domains.DomainsApi.MapDomainsApi(api);
         Provisioning.ProvisioningRegistration.MapProvisioningApi(api);
         api.MapSitesApi();
+        api.MapCertificatesApi();
         // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
         app.MapMarketingApi();
         app.MapMarketingOpenApi();

@@ -384,3 +384,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/powerdns.sh"
 source "$ROOT/scripts/lib/mariadb.sh"
 # shellcheck source=agent.sh
 source "$(dirname "${BASH_SOURCE[0]}")/agent.sh"   # customer sites: nginx 58080/58443, PHP-FPM, MPanel.Agent 58090
+# shellcheck source=pebble.sh
+source "$ROOT/scripts/lib/pebble.sh"

@@ -1765,6 +1765,168 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                     b.ToTable("tax_rules", (string)null);
                 });
 
+            modelBuilder.Entity("MPanel.Domain.Certificates.AcmeAccount", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("account_url");
+
+                    b.Property<string>("Contact")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("contact");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DirectoryUrl")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("directory_url");
+
+                    b.Property<string>("ProtectedKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("protected_key");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_acme_accounts");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_acme_accounts_tenant_id");
+
+                    b.HasIndex("TenantId", "DirectoryUrl")
+                        .IsUnique()
+                        .HasDatabaseName("ix_acme_accounts_tenant_id_directory_url");
+
+                    b.ToTable("acme_accounts", (string)null);
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Certificates.Certificate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ChainPem")
+                        .HasColumnType("text")
+                        .HasColumnName("chain_pem");
+
+                    b.Property<string>("Challenge")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("challenge");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("InstalledAccount")
+                        .HasColumnType("text")
+                        .HasColumnName("installed_account");
+
+                    b.Property<DateTimeOffset?>("IssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("issued_at");
+
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("issuer");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset?>("LastErrorAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_error_at");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<DateTimeOffset?>("NotAfter")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_after");
+
+                    b.Property<DateTimeOffset?>("NotBefore")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_before");
+
+                    b.Property<string>("ProtectedPrivateKey")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_private_key");
+
+                    b.Property<int>("RenewalAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("renewal_attempts");
+
+                    b.Property<string>("SerialNumber")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("serial_number");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid?>("SubscriptionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.PrimitiveCollection<List<string>>("_domains")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("domains");
+
+                    b.HasKey("Id")
+                        .HasName("pk_certificates");
+
+                    b.HasIndex("NotAfter")
+                        .HasDatabaseName("ix_certificates_not_after");
+
+                    b.HasIndex("SubscriptionId")
+                        .HasDatabaseName("ix_certificates_subscription_id");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_certificates_tenant_id");
+
+                    b.HasIndex("TenantId", "NotAfter")
+                        .HasDatabaseName("ix_certificates_tenant_id_not_after");
+
+                    b.ToTable("certificates", (string)null);
+                });
+
             modelBuilder.Entity("MPanel.Domain.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4272,6 +4434,26 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_subscription_transitions_subscriptions_subscription_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Certificates.AcmeAccount", b =>
+                {
+                    b.HasOne("MPanel.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_acme_accounts_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("MPanel.Domain.Certificates.Certificate", b =>
+                {
+                    b.HasOne("MPanel.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_certificates_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("MPanel.Domain.Customers.Customer", b =>
