@@ -22,6 +22,7 @@ public static class ErrorMapping
         ValidationError => StatusCodes.Status400BadRequest,
         ForbiddenError => StatusCodes.Status403Forbidden,
         ConflictError or ConcurrencyError => StatusCodes.Status409Conflict,
+        Domain.DnsZones.DnsServerUnavailableError => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
