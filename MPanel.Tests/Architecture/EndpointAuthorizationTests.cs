@@ -23,6 +23,8 @@ public sealed class EndpointAuthorizationTests(MPanelFactory factory) : IClassFi
         "/api/public/status",
         // The marketing API's OpenAPI document and its reference page (the calls themselves need an API key).
         "/openapi/v1.json", "/api/docs/{documentName?}", "/api/docs/scalar.js", "/api/docs/scalar.aspnetcore.js", "/api/docs/favicon.svg",
+        // The marketing site's contact form: no key, limited per client address (PublicRateLimits.Contact).
+        "/api/public/contact",
     ];
 
     private IReadOnlyList<RouteEndpoint> Endpoints() =>

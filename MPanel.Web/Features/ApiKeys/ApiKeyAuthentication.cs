@@ -45,7 +45,7 @@ internal sealed record PresentedApiKey(Guid KeyId, Guid TenantId);
 /// ("api-key:mpk_live_…") is the actor in the audit log.</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    MPanelDbContext db, CrossTenantAccess crossTenant, TimeProvider clock)
+    MPanelDbContext db, CrossTenantAccess crossTenant, TimeProvider clock, ApiKeyCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -56,11 +56,18 @@ public sealed class ApiKeyAuthenticationHandler(
         if (ApiKey.PrefixOf(presented) is not { } prefix) return AuthenticateResult.Fail("Malformed API key.");
         var now = clock.GetUtcNow();
         using var _ = crossTenant.BeginSystem();
-        var found = await (from k in db.ApiKeys.AsNoTracking()
-                           join t in db.Tenants.AsNoTracking() on k.TenantId equals t.Id
-                           where k.Prefix == prefix
-                           select new { Key = k, TenantName = t.Name, TenantStatus = t.Status }).FirstOrDefaultAsync(Context.RequestAborted);
-        if (found is null) return AuthenticateResult.Fail("Unknown API key.");
+        var found = cache.Find(prefix);
+        if (found is null)
+        {
+            var generation = cache.Generation;
+            var loaded = await (from k in db.ApiKeys.AsNoTracking()
+                                join t in db.Tenants.AsNoTracking() on k.TenantId equals t.Id
+                                where k.Prefix == prefix
+                                select new { Key = k, TenantName = t.Name, TenantStatus = t.Status }).FirstOrDefaultAsync(Context.RequestAborted);
+            if (loaded is null) return AuthenticateResult.Fail("Unknown API key.");
+            found = new ApiKeyCache.Entry(loaded.Key, loaded.TenantName, loaded.TenantStatus, now, generation);
+            cache.Keep(prefix, loaded.Key, loaded.TenantName, loaded.TenantStatus, generation);
+        }
         var key = found.Key;
         Context.Items[ApiKeyDefaults.PresentedKeyItem] = new PresentedApiKey(key.Id, key.TenantId);
         if (!key.Matches(presented)) return AuthenticateResult.Fail("Unknown API key.");
@@ -68,7 +75,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (found.TenantStatus != TenantStatus.Active) return AuthenticateResult.Fail("The API key's tenant is not active.");
 
         var ip = Context.Connection.RemoteIpAddress?.ToString();
-        if (key.LastUsedAt is null || now - key.LastUsedAt >= ApiKeyDefaults.LastUsedInterval || key.LastUsedIp != ip)
+        if (cache.LastUsedDue(key, ip, now, ApiKeyDefaults.LastUsedInterval))
         {
             await db.ApiKeys.Where(k => k.Id == key.Id)
                 .ExecuteUpdateAsync(u => u.SetProperty(k => k.LastUsedAt, now).SetProperty(k => k.LastUsedIp, ip), Context.RequestAborted);
@@ -116,6 +123,7 @@ public static class ApiKeyAuthentication
     /// so tenant resolution, which runs on the default scheme's user, takes the tenant from the key.</summary>
     public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services, Func<PathString, bool> isKeyOnlyPath)
     {
+        services.AddSingleton<ApiKeyCache>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
         // "MPanel" is the cookie/JWT/PAT policy scheme that TokensApi makes the default.
         services.PostConfigure<PolicySchemeOptions>("MPanel", o =>

@@ -95,6 +95,7 @@ public static class MarketingApiEndpoints
         services.AddScoped<IdempotencyStore>();
         services.AddScoped<MarketingMaintenanceJob>();
         services.AddScoped<MarketingReportsService>();
+        services.AddSingleton<MarketingCatalogCache>();
         services.AddSingleton<ApiActivityLog>();
         services.AddHostedService(sp => sp.GetRequiredService<ApiActivityLog>());
         services.AddSingleton<InProcessRateCounterStore>();
@@ -124,8 +125,10 @@ public static class MarketingApiEndpoints
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         var products = api.MapGroup("/products").WithTags("Catalogue").RequireAuthorization(ApiScopes.CatalogRead);
-        products.MapGet("/catalog", async (CatalogService catalog, CancellationToken ct) =>
-                TypedResults.Ok(new CatalogResponse((await catalog.OrderableAsync(ct)).Select(ToCatalogProduct).ToList())))
+        products.MapGet("/catalog", async (CatalogService catalog, MarketingCatalogCache cache, Domain.Tenants.ICurrentTenant tenant, CancellationToken ct) =>
+                TypedResults.Bytes(await cache.GetAsync(tenant.TenantId!.Value,
+                    async c => new CatalogResponse((await catalog.OrderableAsync(c)).Select(ToCatalogProduct).ToList()), ct), "application/json"))
+            .Produces<CatalogResponse>()
             .WithName("GetCatalog").WithSummary("The catalogue")
             .WithDescription("Public, in-stock products with their prices per billing cycle and currency, options, features and resources.");
         products.MapGet("/{id:guid}/availability", async (CatalogService catalog, Guid id, CancellationToken ct) =>

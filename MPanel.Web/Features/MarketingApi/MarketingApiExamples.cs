@@ -16,6 +16,9 @@ namespace MPanel.Web.Features.MarketingApi;
 /// theirs in <see cref="MarketingApiExamples.ByOperation"/>.</summary>
 public sealed record ApiExamples(object? Request, object? Response);
 
+/// <summary>A JSON request body the endpoint reads itself (not by parameter binding): described in the OpenAPI document only.</summary>
+public sealed record DocumentedRequestBody(Type Type);
+
 /// <summary>Examples for the OpenAPI document, built from the real request and response types (so they cannot drift from
 /// the schemas without failing to compile), and one problem-details example per error status.</summary>
 public static class MarketingApiExamples

@@ -54,9 +54,20 @@ public static class MarketingOpenApi
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, document)] = [] }];
                 return Task.CompletedTask;
             });
-            o.AddOperationTransformer((operation, context, _) =>
+            o.AddOperationTransformer(async (operation, context, ct) =>
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                if (operation.RequestBody is null && metadata.OfType<DocumentedRequestBody>().LastOrDefault() is { } documented)
+                {
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(documented.Type, null, ct) },
+                        },
+                    };
+                }
                 var marketing = ("/" + context.Description.RelativePath).StartsWith(MarketingApiEndpoints.BasePath + "/", StringComparison.OrdinalIgnoreCase);
                 // Public endpoints (contact form, status) need no key: say so explicitly.
                 if (metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any()) operation.Security = [];
@@ -73,7 +84,6 @@ public static class MarketingOpenApi
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
                     });
                 }
-                return Task.CompletedTask;
             });
         });
 
