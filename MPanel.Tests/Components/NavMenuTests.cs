@@ -25,24 +25,15 @@ public sealed class NavMenuTests : BunitContext
 
     [Fact]
     public void SuperAdmin_SeesEverythingButTheClientArea() =>
-        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/products", "/promo-codes", "/tenants", "/users", "/billing/settings", "/settings/api-keys", "/settings/api-activity", "/settings/webhooks", "/status/incidents", "/audit" }, LinksFor(Roles.SuperAdmin));
+        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/support/contact-requests", "/products", "/promo-codes", "/provisioning", "/sites", "/dns", "/domains", "/databases", "/certificates", "/servers", "/tenants", "/users", "/billing/settings", "/settings/api-keys", "/settings/api-activity", "/settings/webhooks", "/status/incidents", "/audit" }, LinksFor(Roles.SuperAdmin));
 
     [Fact]
     public void Admin_DoesNotSeeTenants() =>
-        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/products", "/promo-codes", "/users", "/billing/settings", "/settings/api-keys", "/settings/api-activity", "/settings/webhooks", "/status/incidents", "/audit" }, LinksFor(Roles.Admin));
+        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/support/contact-requests", "/products", "/promo-codes", "/provisioning", "/sites", "/dns", "/domains", "/databases", "/certificates", "/servers", "/users", "/billing/settings", "/settings/api-keys", "/settings/api-activity", "/settings/webhooks", "/status/incidents", "/audit" }, LinksFor(Roles.Admin));
 
     [Fact]
     public void Support_SeesCustomersButNoAdministration() =>
-        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/products", "/provisioning", "/databases", "/servers" }, LinksFor(Roles.Support));
-        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/support/contact-requests", "/products", "/promo-codes", "/tenants", "/users", "/billing/settings", "/settings/api-keys", "/settings/api-activity", "/audit" }, LinksFor(Roles.SuperAdmin));
-
-    [Fact]
-    public void Admin_DoesNotSeeTenants() =>
-        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/support/contact-requests", "/products", "/promo-codes", "/users", "/billing/settings", "/settings/api-keys", "/settings/api-activity", "/audit" }, LinksFor(Roles.Admin));
-
-    [Fact]
-    public void Support_SeesCustomersButNoAdministration() =>
-        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/support/contact-requests", "/products" }, LinksFor(Roles.Support));
+        Assert.Equal(new[] { "/", "/customers", "/orders", "/invoices", "/subscriptions", "/billing/runs", "/emails", "/support/contact-requests", "/products", "/provisioning", "/sites", "/dns", "/domains", "/databases", "/certificates", "/servers" }, LinksFor(Roles.Support));
 
     [Fact]
     public void Client_SeesOnlyTheClientArea() =>
