@@ -101,12 +101,14 @@ public sealed class WebhookDispatchJob(IServiceScopeFactory scopes, Npgsql.Npgsq
         {
             var targets = e.TargetEndpointId is { } target
                 ? endpoints.Where(x => x.Id == target)
-                : endpoints.Where(x => x.TenantId == e.TenantId && x.Subscribes(e.Type));
+                // An endpoint hears of what happened after it was registered, not of an older backlog.
+                : endpoints.Where(x => x.TenantId == e.TenantId && x.Subscribes(e.Type) && x.CreatedAt <= e.CreatedAt);
             foreach (var endpoint in targets) db.WebhookDeliveries.Add(WebhookDelivery.For(e, endpoint.Id, Envelope(e), now));
             e.MarkDispatched(now);
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        foreach (var tenantId in events.Select(e => e.TenantId).Distinct()) await PublishAsync(tenantId, nameof(WebhookDelivery), Guid.Empty);
         return events.Count;
     }
 
@@ -185,11 +187,13 @@ public sealed class WebhookDispatchJob(IServiceScopeFactory scopes, Npgsql.Npgsq
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        // The audit interceptor's notice went out before the commit; screens re-read now that the outcome is visible.
+        await PublishAsync(tenantId, nameof(WebhookDelivery), delivery.Id);
         if (disabledBecause is not null)
         {
             logger.LogWarning("Webhook endpoint {EndpointId} of tenant {TenantId} disabled: {Reason}", endpoint.Id, tenantId, disabledBecause);
             EmailDispatchJob.Trigger(jobs);
-            await PublishAsync(tenantId, endpoint.Id);
+            await PublishAsync(tenantId, nameof(WebhookEndpoint), endpoint.Id);
         }
     }
 
@@ -214,15 +218,15 @@ public sealed class WebhookDispatchJob(IServiceScopeFactory scopes, Npgsql.Npgsq
         return changed;
     }
 
-    private async Task PublishAsync(Guid tenantId, Guid endpointId)
+    private async Task PublishAsync(Guid tenantId, string kind, Guid id)
     {
         try
         {
-            await bus.PublishAsync(new LiveEvent(tenantId, nameof(WebhookEndpoint), endpointId.ToString(), "Updated"));
+            await bus.PublishAsync(new LiveEvent(tenantId, kind, id.ToString(), "Updated"));
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Could not publish the webhook endpoint change");
+            logger.LogWarning(ex, "Could not publish the {Kind} change", kind);
         }
     }
 
