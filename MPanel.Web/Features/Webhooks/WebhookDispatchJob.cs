@@ -12,14 +12,17 @@ using MPanel.Web.Features.Emails;
 
 namespace MPanel.Web.Features.Webhooks;
 
-/// <summary>Wakes the dispatcher through Hangfire; several wake-ups before it runs collapse into one job.</summary>
+/// <summary>Wakes the dispatcher through Hangfire; wake-ups within a second of the last one collapse into it (the job
+/// drains everything committed by the time it runs, and the minutely recurring run catches any straggler).</summary>
 public sealed class HangfireWebhookSignal(IBackgroundJobClient jobs, ILogger<HangfireWebhookSignal> logger) : IWebhookDispatchSignal
 {
-    private static int _queued;
+    private static long _lastEnqueued;
 
     public void Notify()
     {
-        if (Interlocked.Exchange(ref _queued, 1) == 1) return;
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastEnqueued);
+        if (now - last < 1000 || Interlocked.CompareExchange(ref _lastEnqueued, now, last) != last) return;
         try
         {
             jobs.Enqueue<WebhookDispatchJob>(j => j.RunAsync(CancellationToken.None));
@@ -27,12 +30,9 @@ public sealed class HangfireWebhookSignal(IBackgroundJobClient jobs, ILogger<Han
         catch (Exception ex)
         {
             // The change is committed; the recurring run delivers within a minute.
-            Interlocked.Exchange(ref _queued, 0);
             logger.LogWarning(ex, "Could not enqueue the webhook dispatcher");
         }
     }
-
-    internal static void Started() => Interlocked.Exchange(ref _queued, 0);
 }
 
 /// <summary>Delivers webhooks. First fans committed outbox events out into one delivery per subscribed, enabled endpoint
@@ -68,7 +68,6 @@ public sealed class WebhookDispatchJob(IServiceScopeFactory scopes, Npgsql.Npgsq
     [DisableConcurrentExecution(300)]
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        HangfireWebhookSignal.Started();
         while (await FanOutAsync(ct) > 0) { }
         var sent = 0;
         var workers = Enumerable.Range(0, options.CurrentValue.Concurrency).Select(async _ =>
