@@ -29,7 +29,8 @@ public sealed class ScopeAndTenancyTests(MarketingApiFactory factory) : IClassFi
                 e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).Single(p => p is not null && ApiScopes.All.Contains(p))!))
             .ToList();
 
-    private static string Fill(string pattern, Guid id) => pattern.Replace("{id:guid}", id.ToString());
+    private static string Fill(string pattern, Guid id, Guid? second = null) =>
+        System.Text.RegularExpressions.Regex.Replace(pattern.Replace("{id:guid}", id.ToString()), @"\{[A-Za-z]+:guid\}", (second ?? id).ToString());
 
     [Fact]
     public async Task EveryEndpoint_WithoutItsScope_AnswersForbidden_AndWithIt_GetsPastAuthorization()
@@ -66,6 +67,13 @@ public sealed class ScopeAndTenancyTests(MarketingApiFactory factory) : IClassFi
         var serviceA = await factory.DbAsync(db => db.Subscriptions.Where(s => s.CustomerId == customerA).Select(s => s.Id).SingleAsync());
         var keyA = await factory.KeyAsync(a.Tenant.Id, [ApiScopes.CatalogRead]);
         var apiB = factory.ApiClient((await factory.KeyAsync(b.Tenant.Id)).Secret);
+        var hook = await (await apiA.PostAsJsonAsync($"{Base}/webhooks/register", new { url = "https://owner-a.example.com/hooks", events = new[] { "order.created" } }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var hookA = hook.GetProperty("endpoint").GetProperty("id").GetGuid();
+        await apiA.PostAsync($"{Base}/webhooks/{hookA}/test", null);
+        await using (var scope = factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<MPanel.Web.Features.Webhooks.WebhookDispatchJob>().FanOutAsync(CancellationToken.None);
+        var deliveryA = await factory.DbAsync(db => db.WebhookDeliveries.Where(d => d.EndpointId == hookA).Select(d => d.Id).FirstAsync());
 
         // Every id-bearing route, with the id of shop A's object of that kind.
         var ids = new Dictionary<string, Guid>
@@ -75,6 +83,14 @@ public sealed class ScopeAndTenancyTests(MarketingApiFactory factory) : IClassFi
             [$"GET {Base}/customers/{{id:guid}}/services"] = customerA,
             [$"POST {Base}/services/{{id:guid}}/upgrade"] = serviceA,
             [$"DELETE {Base}/admin/api-keys/{{id:guid}}"] = keyA.Key.Id,
+            [$"GET {Base}/webhooks/{{id:guid}}"] = hookA,
+            [$"PATCH {Base}/webhooks/{{id:guid}}"] = hookA,
+            [$"DELETE {Base}/webhooks/{{id:guid}}"] = hookA,
+            [$"POST {Base}/webhooks/{{id:guid}}/rotate-secret"] = hookA,
+            [$"POST {Base}/webhooks/{{id:guid}}/test"] = hookA,
+            [$"GET {Base}/webhooks/{{id:guid}}/deliveries"] = hookA,
+            [$"GET {Base}/webhooks/{{id:guid}}/deliveries/{{deliveryId:guid}}"] = hookA,
+            [$"POST {Base}/webhooks/{{id:guid}}/deliveries/{{deliveryId:guid}}/replay"] = hookA,
         };
         var idRoutes = Routes().Where(r => r.Pattern.Contains('{')).Select(r => $"{r.Method} {r.Pattern}").ToHashSet();
         Assert.Equal(idRoutes.Order(), ids.Keys.Order()); // a new id-bearing route must be added here
@@ -84,8 +100,8 @@ public sealed class ScopeAndTenancyTests(MarketingApiFactory factory) : IClassFi
             var (method, pattern) = (route.Split(' ')[0], route.Split(' ')[1]);
             foreach (var query in method == "POST" ? new[] { "?preview=true", "" } : [""])
             {
-                var request = new HttpRequestMessage(new HttpMethod(method), Fill(pattern, id) + query);
-                if (method == "POST") request.Content = JsonContent.Create(new { productId = b.ProId, cycle = "Monthly" });
+                var request = new HttpRequestMessage(new HttpMethod(method), Fill(pattern, id, deliveryA) + query);
+                if (method is "POST" or "PATCH") request.Content = JsonContent.Create(new { productId = b.ProId, cycle = "Monthly", enabled = false });
                 var response = await apiB.SendAsync(request);
                 Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{route}{query}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -105,6 +121,9 @@ public sealed class ScopeAndTenancyTests(MarketingApiFactory factory) : IClassFi
         Assert.Null(await factory.DbAsync(db => db.Subscriptions.Where(s => s.Id == serviceA).Select(s => s.PendingChange).SingleAsync()));
         Assert.Null(await factory.DbAsync(db => db.ApiKeys.Where(k => k.Id == keyA.Key.Id).Select(k => k.RevokedAt).SingleAsync()));
         Assert.Equal(0, await factory.DbAsync(db => db.Orders.CountAsync(o => o.TenantId == b.Tenant.Id)));
+        var endpointA = await factory.DbAsync(db => db.WebhookEndpoints.SingleAsync(e => e.Id == hookA));
+        Assert.True(endpointA.Enabled);
+        Assert.Null(endpointA.PreviousSecret);
     }
 
     [Fact]

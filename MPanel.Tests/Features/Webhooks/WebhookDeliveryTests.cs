@@ -139,6 +139,33 @@ public sealed class WebhookDeliveryTests(WebhooksFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task ADeliveryLeftInFlightByACrash_IsSentAgainWithTheSameId_OnlyOnceItsLeaseLapses()
+    {
+        var (api, _) = await ShopAsync("wh-crash");
+        await using var receiver = new WebhookReceiver();
+        var (endpointId, secret) = await factory.RegisterAsync(api, receiver.Url, WebhookEvents.CustomerCreated);
+        await factory.AccountAsync(api, "crash@example.org");
+        await using (var scope = factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<WebhookDispatchJob>().FanOutAsync(CancellationToken.None);
+        var delivery = Assert.Single(await factory.DeliveriesAsync(endpointId));
+        // A sender claimed it and died before recording the outcome: the row is "Sending" with a lease.
+        var leaseEnds = factory.Clock.GetUtcNow().AddMinutes(1);
+        await factory.DbAsync(db => db.WebhookDeliveries.Where(d => d.Id == delivery.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.Status, WebhookDeliveryStatus.Sending).SetProperty(d => d.LeaseUntil, leaseEnds)));
+
+        await factory.DispatchAsync();
+        Assert.Empty(receiver.Requests); // still leased: maybe in flight elsewhere
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        var request = Assert.Single(await factory.ReceiveAsync(receiver, 1));
+        Assert.Equal(delivery.MessageId, request.Headers["webhook-id"]);
+        Assert.True(StandardWebhooks.Verify(secret, request.Headers, request.Body, factory.Clock.GetUtcNow()));
+        Assert.Equal(WebhookDeliveryStatus.Succeeded, Assert.Single(await factory.DeliveriesAsync(endpointId)).Status);
+        await factory.DispatchAsync();
+        Assert.Single(receiver.Requests);
+    }
+
+    [Fact]
     public async Task A410_DisablesTheEndpointAtOnce()
     {
         var (api, _) = await ShopAsync("wh-gone");

@@ -36,13 +36,13 @@ public sealed class WebhookScreensTests(WebhooksBrowserFactory app) : IClassFixt
         await page.GetByTestId("new-endpoint").ClickAsync();
         var dialog = page.Locator(".mud-dialog");
         await Expect(dialog).ToBeVisibleAsync();
-        await dialog.GetByTestId("endpoint-url-input").Locator("input").FillAsync(receiver.Url);
-        await dialog.GetByTestId("endpoint-description").Locator("input").FillAsync("CRM sync");
+        await dialog.GetByTestId("endpoint-url-input").FillAsync(receiver.Url);
+        await dialog.GetByTestId("endpoint-description").FillAsync("CRM sync");
         await dialog.GetByTestId("event-invoice.created").ClickAsync();
         await BrowserFactory.ScreenshotAsync(page, "webhook-dialog");
         await page.GetByTestId("save-endpoint").ClickAsync();
 
-        var secretField = page.GetByTestId("webhook-secret").Locator("input");
+        var secretField = page.GetByTestId("webhook-secret");
         await Expect(secretField).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^whsec_"));
         var secret = await secretField.InputValueAsync();
         await BrowserFactory.ScreenshotAsync(page, "webhook-secret");

@@ -12,14 +12,17 @@ using MPanel.Web.Features.Emails;
 
 namespace MPanel.Web.Features.Webhooks;
 
-/// <summary>Wakes the dispatcher through Hangfire; several wake-ups before it runs collapse into one job.</summary>
+/// <summary>Wakes the dispatcher through Hangfire; wake-ups within a second of the last one collapse into it (the job
+/// drains everything committed by the time it runs, and the minutely recurring run catches any straggler).</summary>
 public sealed class HangfireWebhookSignal(IBackgroundJobClient jobs, ILogger<HangfireWebhookSignal> logger) : IWebhookDispatchSignal
 {
-    private static int _queued;
+    private static long _lastEnqueued;
 
     public void Notify()
     {
-        if (Interlocked.Exchange(ref _queued, 1) == 1) return;
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastEnqueued);
+        if (now - last < 1000 || Interlocked.CompareExchange(ref _lastEnqueued, now, last) != last) return;
         try
         {
             jobs.Enqueue<WebhookDispatchJob>(j => j.RunAsync(CancellationToken.None));
@@ -27,12 +30,9 @@ public sealed class HangfireWebhookSignal(IBackgroundJobClient jobs, ILogger<Han
         catch (Exception ex)
         {
             // The change is committed; the recurring run delivers within a minute.
-            Interlocked.Exchange(ref _queued, 0);
             logger.LogWarning(ex, "Could not enqueue the webhook dispatcher");
         }
     }
-
-    internal static void Started() => Interlocked.Exchange(ref _queued, 0);
 }
 
 /// <summary>Delivers webhooks. First fans committed outbox events out into one delivery per subscribed, enabled endpoint
@@ -68,7 +68,6 @@ public sealed class WebhookDispatchJob(IServiceScopeFactory scopes, Npgsql.Npgsq
     [DisableConcurrentExecution(300)]
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        HangfireWebhookSignal.Started();
         while (await FanOutAsync(ct) > 0) { }
         var sent = 0;
         var workers = Enumerable.Range(0, options.CurrentValue.Concurrency).Select(async _ =>
@@ -101,12 +100,14 @@ public sealed class WebhookDispatchJob(IServiceScopeFactory scopes, Npgsql.Npgsq
         {
             var targets = e.TargetEndpointId is { } target
                 ? endpoints.Where(x => x.Id == target)
-                : endpoints.Where(x => x.TenantId == e.TenantId && x.Subscribes(e.Type));
+                // An endpoint hears of what happened after it was registered, not of an older backlog.
+                : endpoints.Where(x => x.TenantId == e.TenantId && x.Subscribes(e.Type) && x.CreatedAt <= e.CreatedAt);
             foreach (var endpoint in targets) db.WebhookDeliveries.Add(WebhookDelivery.For(e, endpoint.Id, Envelope(e), now));
             e.MarkDispatched(now);
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        foreach (var tenantId in events.Select(e => e.TenantId).Distinct()) await PublishAsync(tenantId, nameof(WebhookDelivery), Guid.Empty);
         return events.Count;
     }
 
@@ -185,11 +186,13 @@ public sealed class WebhookDispatchJob(IServiceScopeFactory scopes, Npgsql.Npgsq
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        // The audit interceptor's notice went out before the commit; screens re-read now that the outcome is visible.
+        await PublishAsync(tenantId, nameof(WebhookDelivery), delivery.Id);
         if (disabledBecause is not null)
         {
             logger.LogWarning("Webhook endpoint {EndpointId} of tenant {TenantId} disabled: {Reason}", endpoint.Id, tenantId, disabledBecause);
             EmailDispatchJob.Trigger(jobs);
-            await PublishAsync(tenantId, endpoint.Id);
+            await PublishAsync(tenantId, nameof(WebhookEndpoint), endpoint.Id);
         }
     }
 
@@ -214,15 +217,15 @@ public sealed class WebhookDispatchJob(IServiceScopeFactory scopes, Npgsql.Npgsq
         return changed;
     }
 
-    private async Task PublishAsync(Guid tenantId, Guid endpointId)
+    private async Task PublishAsync(Guid tenantId, string kind, Guid id)
     {
         try
         {
-            await bus.PublishAsync(new LiveEvent(tenantId, nameof(WebhookEndpoint), endpointId.ToString(), "Updated"));
+            await bus.PublishAsync(new LiveEvent(tenantId, kind, id.ToString(), "Updated"));
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Could not publish the webhook endpoint change");
+            logger.LogWarning(ex, "Could not publish the {Kind} change", kind);
         }
     }
 
