@@ -292,3 +292,7 @@ public static class HostingNames
         try { return Idn.GetUnicode(ascii); } catch (ArgumentException) { return ascii; }
     }
 }
+
+/// <summary>A failure that retrying cannot fix (a missing configuration, an invalid name): the engine stops the task at
+/// once instead of spending its retries and a worker's time on backoff.</summary>
+public sealed class PermanentProvisioningException(string message) : Exception(message);

@@ -22,6 +22,8 @@ public sealed class DatabaseEngineOptions
 {
     /// <summary>The engine provisioning uses for a product's databases.</summary>
     public DatabaseEngine DefaultEngine { get; set; } = DatabaseEngine.MariaDb;
+    /// <summary>How many of the product's databases (its quota) provisioning creates up front; the customer makes the rest.</summary>
+    public int ProvisionedPerSubscription { get; set; } = 1;
 }
 
 /// <summary>The two engines' providers, built from <c>CustomerDatabases:*</c>.</summary>
@@ -29,7 +31,7 @@ public sealed class DatabaseProviders(IOptions<CustomerDatabasesOptions> options
 {
     private readonly Lazy<IDatabaseProvider> _postgres = new(() => new PostgresDatabaseProvider(options.Value.PostgresAdminConnection(configuration)));
     private readonly Lazy<IDatabaseProvider> _mariadb = new(() => new MariaDbDatabaseProvider(
-        options.Value.MariaDbAdmin ?? throw new InvalidOperationException("CustomerDatabases:MariaDbAdmin is not configured (scripts/run and scripts/test set it)."),
+        (string.IsNullOrWhiteSpace(options.Value.MariaDbAdmin) ? throw new PermanentProvisioningException("CustomerDatabases:MariaDbAdmin is not configured (scripts/run and scripts/test set it).") : options.Value.MariaDbAdmin),
         options.Value.MariaDbHost, options.Value.MariaDbPort));
 
     public IDatabaseProvider For(DatabaseEngine engine) => engine == DatabaseEngine.PostgreSql ? _postgres.Value : _mariadb.Value;
@@ -143,8 +145,8 @@ public sealed class DatabasesService(TenantScopeFactory scopes, TimeProvider clo
     }
 }
 
-/// <summary>The product's databases (<see cref="Domain.Billing.ProductResources.Databases"/>, named <c>{account}_db</c>,
-/// <c>{account}_db2</c>, …) on the default engine. Provision/change plan/unsuspend ensure them, suspend locks the users,
+/// <summary>The product's first databases (one by default, never more than its <see cref="Domain.Billing.ProductResources.Databases"/>
+/// quota; named <c>{account}_db</c>, <c>{account}_db2</c>, …) on the default engine. Provision/change plan/unsuspend ensure them, suspend locks the users,
 /// terminate drops them; drift is a missing database or user.</summary>
 public sealed class DatabaseStep(TenantScopeFactory scopes, DatabasesService databases, DatabaseProviders providers, IOptions<DatabaseEngineOptions> options) : IProvisioningStep
 {
@@ -154,8 +156,10 @@ public sealed class DatabaseStep(TenantScopeFactory scopes, DatabasesService dat
 
     public bool AppliesTo(ProvisioningStepContext context) => context.Resources.Databases > 0;
 
-    public static IReadOnlyList<string> Names(ProvisioningStepContext context) =>
-        Enumerable.Range(1, Math.Clamp(context.Resources.Databases, 0, 100)).Select(i => i == 1 ? $"{context.AccountName}_db" : $"{context.AccountName}_db{i}").ToList();
+    private IReadOnlyList<string> Names(ProvisioningStepContext context) => Names(context, options.Value.ProvisionedPerSubscription);
+
+    public static IReadOnlyList<string> Names(ProvisioningStepContext context, int provisioned) =>
+        Enumerable.Range(1, Math.Clamp(Math.Min(context.Resources.Databases, provisioned), 0, 100)).Select(i => i == 1 ? $"{context.AccountName}_db" : $"{context.AccountName}_db{i}").ToList();
 
     public async Task RunAsync(ProvisioningStepContext context, CancellationToken ct)
     {

@@ -116,7 +116,7 @@ public sealed class ProvisioningEngine(IServiceScopeFactory services, TimeProvid
                 {
                     logger.LogWarning(ex, "Provisioning step {Kind} of task {TaskId} failed (attempt {Attempt})", row.Kind, task.Id, attempt);
                     var message = ex is DomainException de ? de.Error.Message : ex.Message;
-                    if (attempt >= Math.Max(1, o.StepAttempts))
+                    if (attempt >= Math.Max(1, o.StepAttempts) || ex is PermanentProvisioningException)
                     {
                         row.Fail(message, clock.GetUtcNow());
                         return await FailAsync(db, task, row, ct);
