@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -30,7 +31,12 @@ public sealed class BillingJourneyTests(BillingJourneyTests.Factory app) : IClas
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+            builder.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Clock);
+                // The journey is about money: provisioning plans run empty here (the provisioning tests drive real servers).
+                services.RemoveAll<MPanel.Domain.Provisioning.IProvisioningStep>();
+            });
         }
 
         public new async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,12 @@ public class BillingFactory : MPanelFactory, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            // Billing tests watch money, not servers: provisioning plans run empty here.
+            services.RemoveAll<MPanel.Domain.Provisioning.IProvisioningStep>();
+        });
     }
 
     public new async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -75,6 +76,7 @@ public sealed class ProvisioningEngineTests(ProvisioningEngineTests.Factory fact
             builder.ConfigureTestServices(services =>
             {
                 // Registered in a shuffled order: the plan orders them.
+                services.RemoveAll<IProvisioningStep>();   // the engine is under test: only the fakes below
                 services.AddSingleton<IProvisioningStep>(Cert);
                 services.AddSingleton<IProvisioningStep>(Zone);
                 services.AddSingleton<IProvisioningStep>(Never);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -52,6 +53,7 @@ public sealed class ProvisioningStepperBrowserTests(ProvisioningStepperBrowserTe
             builder.UseSetting("CustomerDatabases:MariaDbAdmin", $"Server={Databases.CustomerDatabasesTests.Factory.MariaDbSocket()};Protocol=Unix;User ID=root");
             builder.ConfigureTestServices(services =>
             {
+                services.RemoveAll<IProvisioningStep>();
                 services.AddSingleton<IProvisioningStep>(Zone);
                 services.AddSingleton<IProvisioningStep>(Site);
                 services.AddSingleton<IProvisioningStep>(Cert);

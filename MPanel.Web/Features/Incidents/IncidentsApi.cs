@@ -11,7 +11,6 @@ public static class IncidentsApi
 {
     /// <summary>The rate-limit policy of keyless public endpoints (per client IP). Defined by the marketing API's public
     /// endpoints work (apiextra); this endpoint asks for it by name once it exists.</summary>
-    public const string PublicRateLimitPolicy = "public";
     public const string PublicStatusPath = "/api/public/status";
 
     public static IServiceCollection AddIncidents(this IServiceCollection services)
@@ -30,7 +29,7 @@ public static class IncidentsApi
                 return TypedResults.Ok(await status.ForTenantAsync(tenantId, withChecks: true, ct));
             })
             .WithGroupName(MarketingOpenApi.DocumentName).RequireAuthorization(ApiScopes.StatusRead)
-            .WithTags("Status").WithName("GetSystemStatus").WithSummary("Components, open incidents and health checks")
+            .WithMetadata(new ApiExamples(null, Webhooks.WebhookApiExamples.Status)).WithTags("Status").WithName("GetSystemStatus").WithSummary("Components, open incidents and health checks")
             .WithDescription("""
                 Each component (website, control-panel, api, dns, email, hosting, billing) is `operational`, `degraded_performance`,
                 `partial_outage` or `major_outage`, from the open incidents that affect it (minor, major, critical) and the health checks
@@ -39,14 +38,14 @@ public static class IncidentsApi
                 """)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        // Keyless. Per-IP limits: add .RequireRateLimiting(PublicRateLimitPolicy) here once that policy is registered.
+        // Keyless: limited per client address by the shared "public" policy.
         app.MapGet(PublicStatusPath, async (StatusService status, HttpContext http, CancellationToken ct) =>
             {
                 var tenantId = await status.TenantForHostAsync(http.Request.Host.Host, ct);
                 http.Response.Headers.CacheControl = $"public, max-age={(int)StatusService.CacheFor.TotalSeconds}";
                 return TypedResults.Ok(await status.ForTenantAsync(tenantId, withChecks: false, ct));
             })
-            .AllowAnonymous().WithMetadata(new PublicEndpoint())
+            .AllowAnonymous().WithMetadata(new PublicEndpoint()).RequireRateLimiting(MarketingApi.PublicRateLimits.Public)
             .WithTags("Status").WithName("GetPublicStatus").WithSummary("The public status page's data (no key)")
             .WithDescription("The same components and open incidents as `status/system`, without health-check details, for the shop whose host name the request uses (its first label is the shop's slug; other hosts get the platform's status). Cacheable for 5 seconds.");
 

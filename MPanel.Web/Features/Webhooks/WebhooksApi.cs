@@ -55,7 +55,7 @@ public static class WebhooksApi
                 var created = await service.RegisterAsync(body, ct);
                 return TypedResults.Created($"{MarketingApiEndpoints.BasePath}/webhooks/{created.Endpoint.Id}", created);
             })
-            .WithName("RegisterWebhook").WithSummary("Register a webhook endpoint")
+            .WithMetadata(new ApiExamples(WebhookApiExamples.Register, WebhookApiExamples.Registered)).WithName("RegisterWebhook").WithSummary("Register a webhook endpoint")
             .WithDescription($"""
                 Registers an https URL for the events listed in `events` ({string.Join(", ", WebhookEvents.All.Select(e => $"`{e}`"))}).
                 The answer holds the endpoint's signing secret (`whsec_…`) this once: keep it to verify the `webhook-signature` header
@@ -67,14 +67,14 @@ public static class WebhooksApi
             .ProducesValidationProblem().Idempotent();
 
         api.MapGet("/", async (WebhooksService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(ct)))
-            .WithName("ListWebhooks").WithSummary("The shop's webhook endpoints (secrets are never shown again)");
+            .WithMetadata(new ApiExamples(null, WebhookApiExamples.List)).WithName("ListWebhooks").WithSummary("The shop's webhook endpoints (secrets are never shown again)");
 
         api.MapGet("/{id:guid}", async (WebhooksService service, Guid id, CancellationToken ct) => TypedResults.Ok(await service.GetAsync(id, ct)))
-            .WithName("GetWebhook").WithSummary("One webhook endpoint").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithMetadata(new ApiExamples(null, WebhookApiExamples.Endpoint)).WithName("GetWebhook").WithSummary("One webhook endpoint").ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPatch("/{id:guid}", async (WebhooksService service, Guid id, UpdateWebhookRequest body, CancellationToken ct) =>
                 TypedResults.Ok(await service.UpdateAsync(id, body, ct)))
-            .WithName("UpdateWebhook").WithSummary("Change an endpoint's URL, events, description, or enable/disable it")
+            .WithMetadata(new ApiExamples(WebhookApiExamples.Update, WebhookApiExamples.Endpoint)).WithName("UpdateWebhook").WithSummary("Change an endpoint's URL, events, description, or enable/disable it")
             .WithDescription("Fields left out stay as they are. `enabled: true` re-enables an endpoint that was disabled (by 410 Gone or by failing for days); deliveries still pending resume. Example: `{\"events\": [\"invoice.paid\"], \"enabled\": true}`")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
@@ -87,31 +87,31 @@ public static class WebhooksApi
 
         api.MapPost("/{id:guid}/rotate-secret", async (WebhooksService service, Guid id, CancellationToken ct) =>
                 TypedResults.Ok(await service.RotateSecretAsync(id, ct)))
-            .WithName("RotateWebhookSecret").WithSummary("Rotate the signing secret; the answer holds the new one, once")
+            .WithMetadata(new ApiExamples(null, WebhookApiExamples.Rotated)).WithName("RotateWebhookSecret").WithSummary("Rotate the signing secret; the answer holds the new one, once")
             .WithDescription("Until `previousSecretExpiresAt` (24 hours by default) each request carries two space-separated signatures, one made with the new secret and one with the old, so a receiver can switch secrets without missing a message.")
             .ProducesProblem(StatusCodes.Status404NotFound).Idempotent();
 
         api.MapPost("/{id:guid}/test", async Task<Accepted<WebhookTestResponse>> (WebhooksService service, Guid id, CancellationToken ct) =>
                 TypedResults.Accepted($"{MarketingApiEndpoints.BasePath}/webhooks/{id}/deliveries", new WebhookTestResponse(await service.SendTestAsync(id, ct))))
-            .WithName("TestWebhook").WithSummary("Send a `webhook.test` ping to this endpoint")
+            .WithMetadata(new ApiExamples(null, WebhookApiExamples.Test)).WithName("TestWebhook").WithSummary("Send a `webhook.test` ping to this endpoint")
             .ProducesProblem(StatusCodes.Status404NotFound).Idempotent();
 
         api.MapGet("/{id:guid}/deliveries", async (WebhooksService service, Guid id, int? page, int? pageSize, WebhookDeliveryStatus? status, string? eventType,
                 CancellationToken ct) =>
                 TypedResults.Ok(await service.DeliveriesAsync(id, new PageQuery(page ?? 0, pageSize ?? 50), new WebhookDeliveryFilter(status, eventType), ct)))
-            .WithName("ListWebhookDeliveries").WithSummary("An endpoint's deliveries, newest first (paged)")
+            .WithMetadata(new ApiExamples(null, WebhookApiExamples.Deliveries)).WithName("ListWebhookDeliveries").WithSummary("An endpoint's deliveries, newest first (paged)")
             .WithDescription("`page` is zero-based, `pageSize` 1 to 200 (50 by default). Filter by `status` (Pending, Sending, Succeeded, Failed) and `eventType`.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/{id:guid}/deliveries/{deliveryId:guid}", async (WebhooksService service, Guid id, Guid deliveryId, CancellationToken ct) =>
                 TypedResults.Ok(await service.DeliveryAsync(id, deliveryId, ct)))
-            .WithName("GetWebhookDelivery").WithSummary("One delivery: its body and every attempt (status, duration, first 1 KB of the answer, error)")
+            .WithMetadata(new ApiExamples(null, WebhookApiExamples.DeliveryDetail)).WithName("GetWebhookDelivery").WithSummary("One delivery: its body and every attempt (status, duration, first 1 KB of the answer, error)")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/replay", async Task<Accepted<WebhookDeliveryRow>> (WebhooksService service, Guid id, Guid deliveryId,
                 CancellationToken ct) =>
                 TypedResults.Accepted($"{MarketingApiEndpoints.BasePath}/webhooks/{id}/deliveries/{deliveryId}", await service.ReplayAsync(id, deliveryId, ct)))
-            .WithName("ReplayWebhookDelivery").WithSummary("Send a delivery again")
+            .WithMetadata(new ApiExamples(null, WebhookApiExamples.Delivery)).WithName("ReplayWebhookDelivery").WithSummary("Send a delivery again")
             .WithDescription("Sends the same body with the same `webhook-id` (receivers that already handled it can recognise it) and starts the retry schedule over.")
             .ProducesProblem(StatusCodes.Status404NotFound).Idempotent();
     }
