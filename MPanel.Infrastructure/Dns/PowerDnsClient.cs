@@ -20,7 +20,11 @@ public sealed class PowerDnsOptions
     public string ServerId { get; set; } = "localhost";
     /// <summary>The NS records of every new zone (host names, no trailing dot needed).</summary>
     [MinLength(1, ErrorMessage = "PowerDns:Nameservers needs at least one host name.")]
-    public string[] Nameservers { get; set; } = ["ns1.mpanel.test", "ns2.mpanel.test"];
+    /// <summary>Empty here on purpose: the configuration binder appends an array's configured items to its initial ones, so
+    /// a default list would double every configured nameserver (and duplicate NS records). See <see cref="DefaultNameservers"/>.</summary>
+    public string[] Nameservers { get; set; } = [];
+
+    public static readonly string[] DefaultNameservers = ["ns1.mpanel.test", "ns2.mpanel.test"];
     [Range(1, 120)]
     public int TimeoutSeconds { get; set; } = 10;
 }
@@ -180,7 +184,11 @@ public static class PowerDnsRegistration
 {
     public static IServiceCollection AddPowerDns(this IServiceCollection services)
     {
-        services.AddOptions<PowerDnsOptions>().BindConfiguration(PowerDnsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PowerDnsOptions>().BindConfiguration(PowerDnsOptions.Section)
+            .PostConfigure(o => o.Nameservers = o.Nameservers.Length == 0
+                ? PowerDnsOptions.DefaultNameservers
+                : o.Nameservers.Select(n => n.Trim().TrimEnd('.').ToLowerInvariant()).Distinct().ToArray())
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient<PowerDnsClient>((sp, http) =>
         {
             var o = sp.GetRequiredService<IOptions<PowerDnsOptions>>().Value;
