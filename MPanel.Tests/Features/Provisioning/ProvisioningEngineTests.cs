@@ -34,6 +34,8 @@ public sealed class ProvisioningEngineTests(ProvisioningEngineTests.Factory fact
         /// <summary>Subscriptions whose run blocks until cancelled (a crash in the middle of a step).</summary>
         public ConcurrentDictionary<Guid, TaskCompletionSource> Blocks { get; } = new();
         public ConcurrentDictionary<Guid, bool> Drifted { get; } = new();
+        /// <summary>Subscriptions whose run is refused with a field error (bad input rather than a service outage).</summary>
+        public ConcurrentDictionary<Guid, string> Invalid { get; } = new();
 
         public bool AppliesTo(ProvisioningStepContext context) => applies;
 
@@ -45,6 +47,8 @@ public sealed class ProvisioningEngineTests(ProvisioningEngineTests.Factory fact
                 started.TrySetResult();
                 await Task.Delay(Timeout.Infinite, ct);
             }
+            if (Invalid.TryGetValue(context.SubscriptionId, out var invalid))
+                throw ValidationError.For("name", invalid).ToException();
             if (FailuresLeft.TryGetValue(context.SubscriptionId, out var left) && left > 0)
             {
                 FailuresLeft[context.SubscriptionId] = left == int.MaxValue ? left : left - 1;
@@ -151,6 +155,18 @@ public sealed class ProvisioningEngineTests(ProvisioningEngineTests.Factory fact
         var terminate = (await TasksAsync(sid)).Single(t => t.Action == ProvisioningAction.Terminate);
         Assert.Equal(["fake.cert", "fake.site", "fake.zone"], terminate.Steps.OrderBy(s => s.Position).Select(s => s.Kind));
         Assert.Equal(1, factory.Zone.CountFor(sid, ServiceAction.Terminate));
+    }
+
+    [Fact]
+    public async Task StepRefusedForInvalidInput_ShowsStaffWhichFieldAndWhy()
+    {
+        var (tenantId, sid) = await OrderAsync("eng-invalid");
+        factory.Site.Invalid[sid] = "The zone example.test is already hosted here.";
+
+        Assert.Equal([ProvisioningTaskStatus.Failed], await RunPendingAsync(tenantId, sid));
+
+        var step = (await TasksAsync(sid)).Single().Steps.Single(s => s.Status == ProvisioningStepStatus.Failed);
+        Assert.Equal("One or more fields are invalid. name: The zone example.test is already hosted here.", step.LastError);
     }
 
     [Fact]

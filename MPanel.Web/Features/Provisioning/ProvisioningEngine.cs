@@ -115,7 +115,7 @@ public sealed class ProvisioningEngine(IServiceScopeFactory services, TimeProvid
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     logger.LogWarning(ex, "Provisioning step {Kind} of task {TaskId} failed (attempt {Attempt})", row.Kind, task.Id, attempt);
-                    var message = ex is DomainException de ? de.Error.Message : ex.Message;
+                    var message = Describe(ex);
                     if (attempt >= Math.Max(1, o.StepAttempts) || ex is PermanentProvisioningException)
                     {
                         row.Fail(message, clock.GetUtcNow());
@@ -195,6 +195,15 @@ public sealed class ProvisioningEngine(IServiceScopeFactory services, TimeProvid
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>What staff read on a failed step: a validation error names its fields ("name: …"), not only "invalid".</summary>
+    internal static string Describe(Exception ex) => ex switch
+    {
+        DomainException { Error: ValidationError v } when v.Fields.Count > 0 =>
+            $"{v.Message} " + string.Join(" ", v.Fields.Select(f => $"{f.Key}: {string.Join(" ", f.Value)}")),
+        DomainException de => de.Error.Message,
+        _ => ex.Message,
+    };
 
     private async Task<ProvisioningTaskStatus> FailAsync(MPanelDbContext db, ProvisioningTask task, ProvisioningStep row, CancellationToken ct)
     {
