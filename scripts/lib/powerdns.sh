@@ -1,9 +1,13 @@
 # shellcheck shell=bash
-# PowerDNS Authoritative (sqlite3 backend) for MPanel's DNS zones. Sourced by services.sh.
+# PowerDNS Authoritative (PostgreSQL backend) for MPanel's DNS zones. Sourced by services.sh.
 #
 #   start_powerdns   pdns_server on 127.0.0.1:$MPANEL_PDNS_PORT (5300), HTTP API on
 #                    127.0.0.1:$MPANEL_PDNS_API_PORT (58081), api-key $MPANEL_PDNS_API_KEY;
-#                    config + sqlite3 database in $MPANEL_DATA/powerdns, log in $MPANEL_LOGS/powerdns.log
+#                    config in $MPANEL_DATA/powerdns, log in $MPANEL_LOGS/powerdns.log; its records live in the
+#                    database mpanel_powerdns of the private PostgreSQL (start_postgres first), owned by role pdns.
+#
+# Why PostgreSQL and not sqlite3: with the sqlite3 backend, concurrent API writes (many provisioning plans at once)
+# failed with "database is locked" (HTTP 500); gpgsql takes them in parallel.
 #   stop_powerdns
 #
 # start_powerdns also exports PowerDns__ApiUrl and PowerDns__ApiKey for MPanel (scripts/run, scripts/test).
@@ -14,6 +18,8 @@ MPANEL_PDNS_PORT=${MPANEL_PDNS_PORT:-5300}
 MPANEL_PDNS_API_PORT=${MPANEL_PDNS_API_PORT:-58081}
 MPANEL_PDNS_API_KEY=${MPANEL_PDNS_API_KEY:-mpanel-dev-pdns-key}
 MPANEL_PDNS_DIR="$MPANEL_DATA/powerdns"
+MPANEL_PDNS_DB=${MPANEL_PDNS_DB:-mpanel_powerdns}
+MPANEL_PDNS_DB_PASSWORD=${MPANEL_PDNS_DB_PASSWORD:-mpanel-dev-pdns-db}
 
 _pdns_api_ok() {
   curl -fsS -m 2 -H "X-API-Key: $MPANEL_PDNS_API_KEY" \
@@ -43,8 +49,12 @@ _pdns_stop_distro_instance() {
 _pdns_write_config() {
   cat >"$MPANEL_PDNS_DIR/pdns.conf" <<EOF
 # Written by scripts/lib/powerdns.sh; regenerated at every start.
-launch=gsqlite3
-gsqlite3-database=$MPANEL_PDNS_DIR/pdns.sqlite3
+launch=gpgsql
+gpgsql-host=127.0.0.1
+gpgsql-port=$MPANEL_PG_PORT
+gpgsql-dbname=$MPANEL_PDNS_DB
+gpgsql-user=pdns
+gpgsql-password=$MPANEL_PDNS_DB_PASSWORD
 local-address=127.0.0.1
 local-port=$MPANEL_PDNS_PORT
 api=yes
@@ -68,34 +78,38 @@ security-poll-suffix=
 EOF
 }
 
-_pdns_init_db() {
-  local db="$MPANEL_PDNS_DIR/pdns.sqlite3" schema=""
-  [[ -s "$db" ]] && return 0
+_pdns_init_db() {  # role pdns (no superuser) owning database $MPANEL_PDNS_DB with the package's schema
+  if ! _pg_ready; then _err "PowerDNS keeps its records in PostgreSQL: start it first (start_postgres)"; return 1; fi
+  local schema=""
   local f
-  for f in /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql \
-           /usr/share/doc/pdns-backend-sqlite3/schema.sqlite3.sql; do
+  for f in /usr/share/pdns-backend-pgsql/schema/schema.pgsql.sql /usr/share/doc/pdns-backend-pgsql/schema.pgsql.sql; do
     [[ -f "$f" ]] && { schema="$f"; break; }
   done
-  if [[ -z "$schema" ]]; then _err "PowerDNS sqlite3 schema not found (pdns-backend-sqlite3)"; return 1; fi
-  rm -f "$db"
-  "$MPANEL_PY" - "$db" "$schema" <<'PY' || { _err "could not create $db"; rm -f "$db"; return 1; }
-import sqlite3, sys
-con = sqlite3.connect(sys.argv[1])
-con.executescript(open(sys.argv[2]).read())
-con.commit()
-con.close()
-PY
+  if [[ -z "$schema" ]]; then _err "PowerDNS PostgreSQL schema not found (pdns-backend-pgsql)"; return 1; fi
+  if [[ "$(_pg_psql -tAc "select 1 from pg_roles where rolname = 'pdns'")" != 1 ]]; then
+    _pg_psql -c "CREATE ROLE pdns LOGIN PASSWORD '$MPANEL_PDNS_DB_PASSWORD'" >/dev/null || return 1
+  else
+    _pg_psql -c "ALTER ROLE pdns PASSWORD '$MPANEL_PDNS_DB_PASSWORD'" >/dev/null || return 1
+  fi
+  if [[ "$(_pg_psql -tAc "select 1 from pg_database where datname = '$MPANEL_PDNS_DB'")" != 1 ]]; then
+    _pg_psql -c "CREATE DATABASE $MPANEL_PDNS_DB OWNER pdns" >/dev/null || return 1
+  fi
+  if [[ "$(_pg_psql -d "$MPANEL_PDNS_DB" -tAc "select to_regclass('public.domains') is not null")" != t ]]; then
+    PGPASSWORD=$MPANEL_PDNS_DB_PASSWORD "$(_pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$MPANEL_PG_PORT" -U pdns \
+      -d "$MPANEL_PDNS_DB" -f "$schema" >/dev/null || { _err "could not load $schema into $MPANEL_PDNS_DB"; return 1; }
+  fi
 }
 
 start_powerdns() {
   export PowerDns__ApiUrl="http://127.0.0.1:$MPANEL_PDNS_API_PORT" PowerDns__ApiKey="$MPANEL_PDNS_API_KEY"
-  if ! command -v pdns_server >/dev/null 2>&1 || [[ ! -f /usr/lib/x86_64-linux-gnu/pdns/libgsqlite3backend.so && \
-       -z "$(ls /usr/lib/*/pdns/libgsqlite3backend.so 2>/dev/null)" ]] || ! command -v dig >/dev/null 2>&1; then
-    ensure_packages pdns-server pdns-backend-sqlite3 dnsutils curl || return 1
+  if ! command -v pdns_server >/dev/null 2>&1 || [[ -z "$(ls /usr/lib/*/pdns/libgpgsqlbackend.so 2>/dev/null)" ]] \
+       || ! command -v dig >/dev/null 2>&1; then
+    ensure_packages pdns-server pdns-backend-pgsql dnsutils curl || return 1
   fi
   command -v curl >/dev/null 2>&1 || ensure_packages curl || return 1
   _pdns_stop_distro_instance
-  _pdns_healthy && return 0
+  # Healthy and on the PostgreSQL backend (an instance from before the switch from sqlite3 is restarted).
+  grep -qx 'launch=gpgsql' "$MPANEL_PDNS_DIR/pdns.conf" 2>/dev/null && _pdns_healthy && return 0
   _mkdirs
   mkdir -p "$MPANEL_PDNS_DIR"
   local pidfile="$MPANEL_PDNS_DIR/pdns.pid" log="$MPANEL_LOGS/powerdns.log" pid
