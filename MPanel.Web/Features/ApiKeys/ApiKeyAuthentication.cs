@@ -45,9 +45,13 @@ internal sealed record PresentedApiKey(Guid KeyId, Guid TenantId);
 /// ("api-key:mpk_live_…") is the actor in the audit log.</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    MPanelDbContext db, CrossTenantAccess crossTenant, TimeProvider clock, ApiKeyCache cache)
+    CrossTenantAccess crossTenant, TimeProvider clock, ApiKeyCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
+    // The DbContext is resolved only when it is needed (a key not in the cache, or a last-used write that is due): with a
+    // cached key most calls never touch the database, and constructing a context per call was a measurable cost.
+    private MPanelDbContext Db => Context.RequestServices.GetRequiredService<MPanelDbContext>();
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(ApiKeyDefaults.Header, out var values)) return AuthenticateResult.NoResult();
@@ -60,8 +64,8 @@ public sealed class ApiKeyAuthenticationHandler(
         if (found is null)
         {
             var generation = cache.Generation;
-            var loaded = await (from k in db.ApiKeys.AsNoTracking()
-                                join t in db.Tenants.AsNoTracking() on k.TenantId equals t.Id
+            var loaded = await (from k in Db.ApiKeys.AsNoTracking()
+                                join t in Db.Tenants.AsNoTracking() on k.TenantId equals t.Id
                                 where k.Prefix == prefix
                                 select new { Key = k, TenantName = t.Name, TenantStatus = t.Status }).FirstOrDefaultAsync(Context.RequestAborted);
             if (loaded is null) return AuthenticateResult.Fail("Unknown API key.");
@@ -77,7 +81,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var ip = Context.Connection.RemoteIpAddress?.ToString();
         if (cache.LastUsedDue(key, ip, now, ApiKeyDefaults.LastUsedInterval))
         {
-            await db.ApiKeys.Where(k => k.Id == key.Id)
+            await Db.ApiKeys.Where(k => k.Id == key.Id)
                 .ExecuteUpdateAsync(u => u.SetProperty(k => k.LastUsedAt, now).SetProperty(k => k.LastUsedIp, ip), Context.RequestAborted);
         }
 

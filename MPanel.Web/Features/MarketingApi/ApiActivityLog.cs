@@ -11,7 +11,8 @@ namespace MPanel.Web.Features.MarketingApi;
 /// drops rows and says so in the log rather than slowing the API.</summary>
 public sealed class ApiActivityLog(IServiceScopeFactory scopes, ILogger<ApiActivityLog> logger) : BackgroundService
 {
-    private const int BatchSize = 500;
+    private const int BatchSize = 1000;
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(200);
     private readonly Channel<ApiActivity> _queue = Channel.CreateBounded<ApiActivity>(new BoundedChannelOptions(20_000)
     {
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -32,8 +33,17 @@ public sealed class ApiActivityLog(IServiceScopeFactory scopes, ILogger<ApiActiv
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                while (batch.Count < BatchSize && _queue.Reader.TryRead(out var row)) batch.Add(row);
-                await WriteAsync(batch, stoppingToken);
+                // Under load, wait a moment for the batch to fill: one COPY of hundreds of rows instead of one per few
+                // calls (each with its own scope and connection). Rows still reach the table within about Linger.
+                await Task.Delay(Linger, stoppingToken);
+                while (_queue.Reader.TryRead(out var row))
+                {
+                    batch.Add(row);
+                    if (batch.Count == BatchSize) await WriteAsync(batch, CancellationToken.None);
+                }
+                // Written without the stopping token: a batch taken from the queue is never cancelled half-way (it
+                // would be lost); shutdown waits for it, then drains the rest below.
+                await WriteAsync(batch, CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

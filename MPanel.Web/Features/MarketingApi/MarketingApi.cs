@@ -125,9 +125,11 @@ public static class MarketingApiEndpoints
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         var products = api.MapGroup("/products").WithTags("Catalogue").RequireAuthorization(ApiScopes.CatalogRead);
-        products.MapGet("/catalog", async (CatalogService catalog, MarketingCatalogCache cache, Domain.Tenants.ICurrentTenant tenant, CancellationToken ct) =>
+        // CatalogService is resolved only when the cache has to load (most calls are answered from the cached bytes).
+        products.MapGet("/catalog", async (HttpContext http, MarketingCatalogCache cache, Domain.Tenants.ICurrentTenant tenant, CancellationToken ct) =>
                 TypedResults.Bytes(await cache.GetAsync(tenant.TenantId!.Value,
-                    async c => new CatalogResponse((await catalog.OrderableAsync(c)).Select(ToCatalogProduct).ToList()), ct), "application/json"))
+                    async c => new CatalogResponse((await http.RequestServices.GetRequiredService<CatalogService>().OrderableAsync(c))
+                        .Select(ToCatalogProduct).ToList()), ct), "application/json"))
             .Produces<CatalogResponse>()
             .WithName("GetCatalog").WithSummary("The catalogue")
             .WithDescription("Public, in-stock products with their prices per billing cycle and currency, options, features and resources.");
