@@ -33,6 +33,9 @@ public sealed class AcmeOptions
     public bool RevokeOnTerminate { get; set; }
     /// <summary>Where <see cref="FileCertificateInstaller"/> writes installed certificates (until the agent installs them).</summary>
     public string InstallDirectory { get; set; } = Path.Combine(".data", "certificates");
+    /// <summary>host:port where the web server serves HTTPS (nginx, 127.0.0.1:58443 in development): the agent's installer
+    /// reads the certificate a site serves there to know which serial is installed.</summary>
+    public string SiteHttpsEndpoint { get; set; } = "127.0.0.1:58443";
 
     /// <summary>The handler every ACME HTTP client uses: the configured trust, no cookies, pooled connections.</summary>
     public SocketsHttpHandler CreateHandler()

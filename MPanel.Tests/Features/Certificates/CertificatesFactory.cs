@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using MPanel.Infrastructure.Acme;
 using MPanel.Infrastructure.Tenancy;
 using MPanel.Tests.Support;
 
@@ -57,7 +58,7 @@ public class CertificatesFactory : MPanelFactory
         With("Acme:UploadTrustedRootsPath", UploadRootsPath);
         With("Acme:ValidationTimeout", "00:00:45");
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock).UseInProcessAcmeStandIns());
     }
 
     /// <summary>Runs <paramref name="work"/> in a fresh scope acting for <paramref name="tenantId"/>, as a job would.</summary>
