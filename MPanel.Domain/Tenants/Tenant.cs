@@ -19,6 +19,8 @@ public sealed class Tenant : Entity, IGlobalEntity, IVersioned
     public TenantStatus Status { get; private set; }
     public string DefaultCurrency { get; private set; } = "EUR";
     public TenantBranding Branding { get; private set; } = new();
+    /// <summary>What a reseller may hold (null figures are unlimited); set by the parent's staff.</summary>
+    public TenantLimits Limits { get; private set; } = new();
     /// <summary>Customers of this tenant must sign in with two-factor too (staff always must, platform-wide).</summary>
     public bool RequireTwoFactorForClients { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
@@ -75,11 +77,52 @@ public sealed class Tenant : Entity, IGlobalEntity, IVersioned
 
     public void RequireTwoFactorForClientsToo(bool required) => RequireTwoFactorForClients = required;
 
+    /// <summary>Sets what this tenant may hold. The platform tenant is never limited.</summary>
+    public void SetLimits(TenantLimits limits)
+    {
+        if (Kind == TenantKind.Platform && limits != new TenantLimits())
+            throw new ConflictError("platform_tenant", "The platform tenant cannot be limited.").ToException();
+        limits.Validate();
+        Limits = limits;
+    }
+
+    /// <summary>Refuses one more customer when the tenant already holds <paramref name="existing"/> and its limit is reached.</summary>
+    public void EnsureRoomForCustomer(int existing)
+    {
+        if (Limits.MaxCustomers is { } max && existing >= max)
+            throw new ConflictError("limit_customers",
+                $"{Name} has reached its limit of {max} customer{(max == 1 ? "" : "s")}. Ask your provider to raise it.").ToException();
+    }
+
+    /// <summary>Refuses one more site when the tenant already holds <paramref name="existing"/> and its limit is reached.</summary>
+    public void EnsureRoomForSite(int existing)
+    {
+        if (Limits.MaxSites is { } max && existing >= max)
+            throw new ConflictError("limit_sites",
+                $"{Name} has reached its limit of {max} site{(max == 1 ? "" : "s")}. Ask your provider to raise it.").ToException();
+    }
+
     public void UpdateBranding(TenantBranding branding)
     {
         branding.Validate();
         Branding = branding;
     }
+}
+
+/// <summary>What a reseller tenant may hold; null means unlimited.</summary>
+public sealed record TenantLimits
+{
+    public int? MaxCustomers { get; init; }
+    public int? MaxSites { get; init; }
+    public int? MaxDiskMb { get; init; }
+    public int? MaxMailboxes { get; init; }
+
+    public void Validate() => new Validator()
+        .Require(MaxCustomers is null or >= 0, "maxCustomers", "Max customers must be zero or more (empty for unlimited).")
+        .Require(MaxSites is null or >= 0, "maxSites", "Max sites must be zero or more (empty for unlimited).")
+        .Require(MaxDiskMb is null or >= 0, "maxDiskMb", "Max disk must be zero or more MB (empty for unlimited).")
+        .Require(MaxMailboxes is null or >= 0, "maxMailboxes", "Max mailboxes must be zero or more (empty for unlimited).")
+        .ThrowIfInvalid();
 }
 
 /// <summary>What a tenant's portal looks like. Colours are #rrggbb.</summary>

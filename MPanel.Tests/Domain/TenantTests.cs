@@ -55,4 +55,32 @@ public sealed class TenantTests
         }));
         Assert.Equal(new[] { "logoUrl", "primaryColor", "secondaryColor" }, Assert.IsType<ValidationError>(ex.Error).Fields.Keys.Order().ToArray());
     }
+
+    [Fact]
+    public void Limits_RejectNegativeFiguresFieldByField()
+    {
+        var reseller = Tenant.CreateReseller(Tenant.CreatePlatform("Host Co", "platform", Now), "Acme", "acme", "EUR", Now);
+        var ex = Assert.Throws<DomainException>(() => reseller.SetLimits(new TenantLimits { MaxCustomers = -1, MaxDiskMb = -5 }));
+        Assert.Equal(new[] { "maxCustomers", "maxDiskMb" }, Assert.IsType<ValidationError>(ex.Error).Fields.Keys.Order().ToArray());
+    }
+
+    [Fact]
+    public void Limits_RefuseTheCustomerOrSiteBeyondTheLimitAndAllowUnlimited()
+    {
+        var reseller = Tenant.CreateReseller(Tenant.CreatePlatform("Host Co", "platform", Now), "Acme", "acme", "EUR", Now);
+        reseller.EnsureRoomForCustomer(1000);
+        reseller.SetLimits(new TenantLimits { MaxCustomers = 2, MaxSites = 0 });
+        reseller.EnsureRoomForCustomer(1);
+        var customers = Assert.Throws<DomainException>(() => reseller.EnsureRoomForCustomer(2));
+        Assert.Equal("limit_customers", customers.Error.Code);
+        Assert.Contains("limit of 2 customers", customers.Error.Message);
+        Assert.Equal("limit_sites", Assert.Throws<DomainException>(() => reseller.EnsureRoomForSite(0)).Error.Code);
+    }
+
+    [Fact]
+    public void Limits_CannotBeSetOnThePlatformTenant()
+    {
+        var platform = Tenant.CreatePlatform("Host Co", "platform", Now);
+        Assert.Equal("platform_tenant", Assert.Throws<DomainException>(() => platform.SetLimits(new TenantLimits { MaxSites = 3 })).Error.Code);
+    }
 }

@@ -14,6 +14,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         b.HasIndex(t => t.Slug).IsUnique();
         b.Property(t => t.DefaultCurrency).HasMaxLength(3).IsFixedLength();
         b.HasOne<Tenant>().WithMany().HasForeignKey(t => t.ParentTenantId).OnDelete(DeleteBehavior.Restrict);
+        b.ComplexProperty(t => t.Limits);
         b.ComplexProperty(t => t.Branding, branding =>
         {
             branding.Property(x => x.ProductName).HasMaxLength(60);

@@ -3499,6 +3499,27 @@ namespace MPanel.Infrastructure.Persistence.Migrations
                                 .HasColumnName("branding_support_email");
                         });
 
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "Limits", "MPanel.Domain.Tenants.Tenant.Limits#TenantLimits", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<int?>("MaxCustomers")
+                                .HasColumnType("integer")
+                                .HasColumnName("limits_max_customers");
+
+                            b1.Property<int?>("MaxDiskMb")
+                                .HasColumnType("integer")
+                                .HasColumnName("limits_max_disk_mb");
+
+                            b1.Property<int?>("MaxMailboxes")
+                                .HasColumnType("integer")
+                                .HasColumnName("limits_max_mailboxes");
+
+                            b1.Property<int?>("MaxSites")
+                                .HasColumnType("integer")
+                                .HasColumnName("limits_max_sites");
+                        });
+
                     b.HasKey("Id")
                         .HasName("pk_tenants");
 

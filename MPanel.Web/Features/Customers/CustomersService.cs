@@ -80,6 +80,7 @@ public sealed class CustomersService(TenantScopeFactory scopes, TimeProvider clo
     {
         var customer = Customer.Create(details, clock.GetUtcNow());
         await EnsureEmailFreeAsync(scope, customer.Email, null, ct);
+        await Tenants.TenantLimitGuard.EnsureRoomForCustomerAsync(scope, ct);
         scope.Db.Customers.Add(customer);
         await SaveAsync(scope, ct);
         return customer;

@@ -67,6 +67,7 @@ public sealed class SitesService(TenantScopeFactory scopes, SiteHost host, TimeP
         var site = Site.Create(account, input.PrimaryDomain, input.Aliases ?? [], input.Kind, input.PhpVersion, input.QuotaMb, null, input.CustomerId, clock.GetUtcNow());
         if (await scope.Db.Sites.IgnoreQueryFilters().AnyAsync(s => s.PrimaryDomain == site.PrimaryDomain && s.Status != SiteStatus.Deleted, ct))
             throw ValidationError.For("primaryDomain", "Another site already uses this domain.").ToException();
+        await Tenants.TenantLimitGuard.EnsureRoomForSiteAsync(scope, ct);
         scope.Db.Sites.Add(site);
         await SaveAsync(scope, ct);
         await ApplyOrRecordAsync(scope, site, () => host.ApplyAsync(site, ct), ct);

@@ -7,11 +7,14 @@ using MPanel.Web.Common;
 namespace MPanel.Web.Features.Tenants;
 
 public sealed record TenantRow(Guid Id, string Name, string Slug, TenantKind Kind, string? ParentName, TenantStatus Status,
-    string DefaultCurrency, string ProductName, string PrimaryColor, DateTimeOffset CreatedAt, uint Version, bool RequireTwoFactorForClients);
+    string DefaultCurrency, string ProductName, string PrimaryColor, DateTimeOffset CreatedAt, uint Version, bool RequireTwoFactorForClients,
+    TenantLimits? Limits = null);
 
-public sealed record CreateResellerRequest(string Name, string Slug, string DefaultCurrency, Guid? ParentTenantId = null);
+/// <summary>A new reseller; <paramref name="Limits"/> caps its customers, sites, disk and mailboxes (null: unlimited).</summary>
+public sealed record CreateResellerRequest(string Name, string Slug, string DefaultCurrency, Guid? ParentTenantId = null,
+    TenantLimits? Limits = null);
 public sealed record UpdateTenantRequest(string Name, TenantStatus Status, TenantBranding Branding, uint Version,
-    bool? RequireTwoFactorForClients = null);
+    bool? RequireTwoFactorForClients = null, TenantLimits? Limits = null);
 
 /// <summary>Tenants (SuperAdmin): list, create resellers, rename, change status and branding, and the audited switch
 /// into another tenant.</summary>
@@ -62,6 +65,7 @@ public sealed class TenantsService(TenantScopeFactory scopes, CurrentTenant curr
         var parent = await scope.Db.Tenants.FirstOrDefaultAsync(t => t.Id == parentId, ct)
             ?? throw ValidationError.For("parentTenantId", "Choose an existing parent tenant.").ToException();
         var tenant = Tenant.CreateReseller(parent, request.Name, request.Slug, request.DefaultCurrency, clock.GetUtcNow());
+        if (request.Limits is { } limits) tenant.SetLimits(limits);
         if (await scope.Db.Tenants.AnyAsync(t => t.Slug == tenant.Slug, ct))
             throw ValidationError.For("slug", "This slug is already taken.").ToException();
         scope.Db.Tenants.Add(tenant);
@@ -80,6 +84,7 @@ public sealed class TenantsService(TenantScopeFactory scopes, CurrentTenant curr
         tenant.UpdateBranding(request.Branding);
         if (tenant.Status != request.Status) tenant.ChangeStatus(request.Status);
         if (request.RequireTwoFactorForClients is { } required) tenant.RequireTwoFactorForClientsToo(required);
+        if (request.Limits is { } limits) tenant.SetLimits(limits);
         await scope.Db.SaveChangesAsync(ct);
         return await GetAsync(id, ct);
     }
@@ -97,5 +102,5 @@ public sealed class TenantsService(TenantScopeFactory scopes, CurrentTenant curr
     private static IQueryable<TenantRow> Rows(MPanel.Infrastructure.Persistence.MPanelDbContext db, IQueryable<Tenant> tenants) =>
         tenants.Select(t => new TenantRow(t.Id, t.Name, t.Slug, t.Kind,
             db.Tenants.Where(p => p.Id == t.ParentTenantId).Select(p => p.Name).FirstOrDefault(),
-            t.Status, t.DefaultCurrency, t.Branding.ProductName, t.Branding.PrimaryColor, t.CreatedAt, t.Version, t.RequireTwoFactorForClients));
+            t.Status, t.DefaultCurrency, t.Branding.ProductName, t.Branding.PrimaryColor, t.CreatedAt, t.Version, t.RequireTwoFactorForClients, t.Limits));
 }
