@@ -119,12 +119,15 @@ public sealed class TcpForwarder : IAsyncDisposable
         _open.TryRemove(client, out _);
     }
 
+    private int _disposed;
+
+    /// <summary>Stops listening and closes every connection; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stop.CancelAsync();
         _listener.Stop();
         foreach (var open in _open.Keys) open.Dispose();
         while (_held.TryDequeue(out var held)) held.Dispose();
-        _stop.Dispose();
     }
 }
