@@ -22,6 +22,8 @@ namespace MPanel.Tests.Features.Provisioning;
 /// <summary>Failure tests with the real steps (DNS zone via PowerDNS, site via the agent, database via MariaDB): the agent
 /// or PowerDNS goes away in the middle of a plan. The shared services keep running for everyone else; this host reaches
 /// them through <see cref="TcpForwarder"/>s the test switches off and on again.</summary>
+/// <remarks>Same collection as <see cref="ProvisioningEngineTests"/>: Hangfire's job storage is process-global, so the two hosts must not run side by side.</remarks>
+[Collection("Provisioning")]
 public sealed class ProvisioningOutageTests(ProvisioningOutageTests.Factory factory) : IClassFixture<ProvisioningOutageTests.Factory>
 {
     public sealed class Factory : MPanelFactory
