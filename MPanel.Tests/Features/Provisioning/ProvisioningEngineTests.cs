@@ -20,6 +20,7 @@ namespace MPanel.Tests.Features.Provisioning;
 /// <summary>The engine is the unit under test here, so its steps are fakes defined in this file: each counts its calls
 /// per subscription and can be told to fail, block or report drift. Everything else (tasks, rows, Hangfire enqueueing,
 /// events, the billing port) is real, against PostgreSQL.</summary>
+[Collection("Provisioning")]
 public sealed class ProvisioningEngineTests(ProvisioningEngineTests.Factory factory) : IClassFixture<ProvisioningEngineTests.Factory>
 {
     /// <summary>A fake step: records (subscription, action) calls; a per-subscription script decides failures.</summary>
