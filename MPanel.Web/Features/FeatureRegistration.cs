@@ -82,6 +82,7 @@ public static class FeatureRegistration
         Provisioning.ProvisioningRegistration.MapProvisioningApi(api);
         api.MapSitesApi();
         api.MapCertificatesApi();
+        ClientArea.ClientAreaApi.MapClientAreaApi(api);
         // The marketing website's API: API keys only (never the cookie), described at /openapi/v1.json and /api/docs.
         app.MapMarketingApi();
         app.MapMarketingOpenApi();
