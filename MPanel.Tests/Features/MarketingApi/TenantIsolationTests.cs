@@ -86,8 +86,9 @@ public sealed class TenantIsolationTests(ProvisioningApiFactory factory) : IClas
         var b = await factory.ShopAsync("iso-other");
         var apiA = factory.ApiClient((await factory.KeyAsync(a.Tenant.Id)).Secret);
         var customer = await factory.AccountAsync(apiA, "ada@iso-owner.test");
-        var paid = await (await apiA.PostAsJsonAsync($"{Base}/orders", new { customerId = customer, items = new[] { new { productId = a.StarterId, cycle = "Monthly" } } }))
-            .Content.ReadFromJsonAsync<JsonElement>();
+        using var ordered = await apiA.PostAsJsonAsync($"{Base}/orders", new { customerId = customer, items = new[] { new { productId = a.StarterId, cycle = "Monthly" } } });
+        Assert.True(ordered.IsSuccessStatusCode, $"POST orders answered {(int)ordered.StatusCode}: {await ordered.Content.ReadAsStringAsync()}");
+        var paid = await ordered.Content.ReadFromJsonAsync<JsonElement>();
         await factory.InTenantAsync(a.Tenant.Id, sp => sp.GetRequiredService<PaymentsService>()
             .RecordManualAsync(paid.GetProperty("invoiceId").GetGuid(), paid.GetProperty("total").GetDecimal(), PaymentGatewayKind.BankTransfer, "ISO-A"));
         await apiA.PostAsJsonAsync($"{Base}/orders", new { customerId = customer, items = new[] { new { productId = a.ProId, cycle = "Monthly" } }, promoCode = "WELCOME10" });
