@@ -15,6 +15,11 @@ using Npgsql;
 
 var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Default")
     ?? throw new InvalidOperationException("Set ConnectionStrings__Default (bench/run does).");
+if (args.Contains("provisioning"))
+{
+    await ProvisioningBench.RunAsync(connectionString, args);
+    return;
+}
 if (args.Contains("api"))
 {
     await ApiBench.RunAsync(connectionString, args);
