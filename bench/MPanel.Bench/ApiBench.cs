@@ -30,10 +30,10 @@ internal static partial class ApiBench
 
     public static async Task RunAsync(string serverConnectionString, string[] args)
     {
-        var threads = Option(args, "--threads", 2);
-        var connections = Option(args, "--connections", 64);
-        var seconds = Option(args, "--seconds", 10);
-        var connectionString = await CreateFreshDatabaseAsync(serverConnectionString);
+        var threads = BenchSupport.Option(args, "--threads", 2);
+        var connections = BenchSupport.Option(args, "--connections", 64);
+        var seconds = BenchSupport.Option(args, "--seconds", 10);
+        var connectionString = await BenchSupport.CreateFreshDatabaseAsync(serverConnectionString, Database);
         await using var app = MPanelApp.Build(["--applicationName=MPanel.Web", "--urls=http://127.0.0.1:0", "--Jobs:RunServer=false",
             "--Logging:LogLevel:Default=Warning", $"--ConnectionStrings:Default={connectionString}"]);
         byte[] baseline = [];
@@ -122,22 +122,10 @@ internal static partial class ApiBench
     [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
     private static partial Regex NonSuccess();
 
-    private static int Option(string[] args, string name, int fallback) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
 
     private static async Task<(Guid TenantId, string Secret, int Products)> SeedAsync(IServiceProvider services)
     {
-        Guid tenantId;
-        await using (var system = services.CreateAsyncScope())
-        {
-            var db = system.ServiceProvider.GetRequiredService<MPanelDbContext>();
-            using var _ = system.ServiceProvider.GetRequiredService<CrossTenantAccess>().BeginSystem();
-            var platform = await db.Tenants.SingleAsync(t => t.Kind == TenantKind.Platform);
-            var tenant = Tenant.CreateReseller(platform, "API bench", "bench-api", "EUR", DateTimeOffset.UtcNow);
-            db.Tenants.Add(tenant);
-            await db.SaveChangesAsync();
-            tenantId = tenant.Id;
-        }
+        var tenantId = await BenchSupport.CreateShopAsync(services, "API bench", "bench-api", DateTimeOffset.UtcNow);
         await using var scope = services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentTenant>().InitializeForJob(tenantId, "bench-seed");
         var catalog = scope.ServiceProvider.GetRequiredService<CatalogService>();
@@ -160,19 +148,5 @@ internal static partial class ApiBench
         await scope.ServiceProvider.GetRequiredService<MPanelDbContext>().Database
             .ExecuteSqlAsync($"UPDATE api_keys SET reads_per_minute = {int.MaxValue} WHERE id = {key.Key.Id}");
         return (tenantId, key.Secret, names.Length);
-    }
-
-    private static async Task<string> CreateFreshDatabaseAsync(string serverConnectionString)
-    {
-        var admin = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = "postgres" };
-        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Database} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {Database}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = Database }.ConnectionString;
     }
 }

@@ -21,7 +21,7 @@ internal static class BillingBench
 
     public static async Task RunAsync(string serverConnectionString)
     {
-        var connectionString = await CreateFreshDatabaseAsync(serverConnectionString);
+        var connectionString = await BenchSupport.CreateFreshDatabaseAsync(serverConnectionString, Database);
         await using var app = MPanelApp.Build(["--applicationName=MPanel.Web", "--urls=http://127.0.0.1:0", "--Jobs:RunServer=false",
             "--Logging:LogLevel:Default=Warning", $"--ConnectionStrings:Default={connectionString}"]);
         await app.StartAsync(); // migrations and the platform tenant, as PlatformBootstrapper runs them at every start
@@ -180,20 +180,6 @@ internal static class BillingBench
             }
         }
         await writer.CompleteAsync();
-    }
-
-    private static async Task<string> CreateFreshDatabaseAsync(string serverConnectionString)
-    {
-        var admin = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = "postgres" };
-        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Database} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {Database}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = Database }.ConnectionString;
     }
 
     private static async Task<Guid> SeedAsync(IServiceProvider services, DateOnly today)

@@ -32,9 +32,9 @@ internal static class ProvisioningBench
 
     public static async Task RunAsync(string serverConnectionString, string[] args)
     {
-        var sequential = Option(args, "--sequential", 10);
-        var concurrent = Option(args, "--concurrent", 50);
-        var connectionString = await CreateFreshDatabaseAsync(serverConnectionString);
+        var sequential = BenchSupport.Option(args, "--sequential", 10);
+        var concurrent = BenchSupport.Option(args, "--concurrent", 50);
+        var connectionString = await BenchSupport.CreateFreshDatabaseAsync(serverConnectionString, Database);
         await using var app = MPanelApp.Build(["--applicationName=MPanel.Web", "--urls=http://127.0.0.1:0", "--Jobs:RunServer=false",
             "--Logging:LogLevel:Default=Warning", $"--ConnectionStrings:Default={connectionString}"]);
         await app.StartAsync();
@@ -181,17 +181,7 @@ internal static class ProvisioningBench
 
     private static async Task<(Guid TenantId, Guid ProductId, Guid CustomerId)> SeedAsync(IServiceProvider services)
     {
-        Guid tenantId;
-        await using (var system = services.CreateAsyncScope())
-        {
-            var db = system.ServiceProvider.GetRequiredService<MPanelDbContext>();
-            using var _ = system.ServiceProvider.GetRequiredService<CrossTenantAccess>().BeginSystem();
-            var platform = await db.Tenants.SingleAsync(t => t.Kind == TenantKind.Platform);
-            var tenant = Tenant.CreateReseller(platform, "Provisioning bench", "bench-prov", "EUR", DateTimeOffset.UtcNow);
-            db.Tenants.Add(tenant);
-            await db.SaveChangesAsync();
-            tenantId = tenant.Id;
-        }
+        var tenantId = await BenchSupport.CreateShopAsync(services, "Provisioning bench", "bench-prov", DateTimeOffset.UtcNow);
         var product = await InTenantAsync(services, tenantId, sp => sp.GetRequiredService<CatalogService>().CreateProductAsync(new ProductDetails(
             "Web Bench", ProductType.SharedHosting, null, [], new ProductResources { Sites = 1, DiskMb = 500, Databases = 1, DnsZones = 1, Certificates = 1 },
             ProductVisibility.Public, null, ProvisioningPolicy.OnPayment, [new ProductPrice(BillingCycle.Monthly, "EUR", 5m, 0m)], [])));
@@ -200,20 +190,4 @@ internal static class ProvisioningBench
         return (tenantId, product.Id, customer.Id);
     }
 
-    private static int Option(string[] args, string name, int fallback) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
-
-    private static async Task<string> CreateFreshDatabaseAsync(string serverConnectionString)
-    {
-        var admin = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = "postgres" };
-        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Database} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {Database}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-        return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = Database }.ConnectionString;
-    }
 }
