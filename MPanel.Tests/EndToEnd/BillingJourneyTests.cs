@@ -76,8 +76,7 @@ public sealed class BillingJourneyTests(BillingJourneyTests.Factory app) : IClas
         await BrowserFactory.WaitForCircuitAsync(page);
         await page.GetByTestId("new-order").ClickAsync();
         dialog = page.Locator(".mud-dialog");
-        await FillAsync(dialog.GetByTestId("customer-picker"), "Lamarr");
-        await page.Locator(".mud-popover-open").GetByText("Hedy Lamarr").First.ClickAsync();
+        await PickAsync(page, dialog.GetByTestId("customer-picker"), "Lamarr", "Hedy Lamarr");
         await dialog.GetByTestId("order-product").ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("Journey Hosting").First.ClickAsync();
         // The product has one price, so its cycle is chosen already; the estimate is before tax.
@@ -159,6 +158,26 @@ public sealed class BillingJourneyTests(BillingJourneyTests.Factory app) : IClas
     }
 
     /// <summary>Fills a MudBlazor field whether the test id sits on the input itself or on its wrapper.</summary>
+    /// <summary>Types into an autocomplete until its list offers <paramref name="option"/>, then picks it. Text typed into a
+    /// dialog that has just opened can land before the field's handlers are attached (no search runs); typing again once
+    /// the list has not appeared is waiting for that condition, not for time.</summary>
+    private static async Task PickAsync(IPage page, ILocator field, string search, string option)
+    {
+        var item = page.Locator(".mud-popover-open").GetByText(option).First;
+        for (var attempt = 1; ; attempt++)
+        {
+            await FillAsync(field, "");
+            await FillAsync(field, search);
+            try
+            {
+                await item.WaitForAsync(new() { Timeout = 5000 });
+                break;
+            }
+            catch (TimeoutException) when (attempt < 3) { }
+        }
+        await item.ClickAsync();
+    }
+
     private static async Task FillAsync(ILocator field, string value)
     {
         var inner = field.Locator("input, textarea");
